@@ -1,0 +1,10 @@
+"""plexlogin: sign in to Plex with a PIN or QR code and keep the token in the OS keyring."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("plexlogin")
+except PackageNotFoundError:  # a source checkout that was never installed
+    __version__ = "0.0.0+unknown"
+
+APP_NAME = "plexlogin"

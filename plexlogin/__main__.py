@@ -1,0 +1,7 @@
+"""``python -m plexlogin``."""
+
+import sys
+
+from plexlogin.cli import main
+
+sys.exit(main())

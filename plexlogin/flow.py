@@ -1,0 +1,389 @@
+"""The sign-in state machine: PINs, deadlines, polling, renewal, backoff. No Qt here.
+
+One sign-in holds two PINs: a 4-character one for plex.tv/link and a strong one whose
+auth URL the QR code carries. Either getting a token finishes the sign-in. The clock, the
+interruptible wait and the randomness are injected, so tests run hours of sign-in in
+milliseconds, and a front-end (window, terminal, tests) only listens to events.
+"""
+
+from __future__ import annotations
+
+import random as _random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol, TypeVar
+
+from plexlogin.errors import (
+    Cancelled,
+    KeyringError,
+    PinExpired,
+    PlexError,
+    PlexLoginError,
+    RateLimited,
+    ServerError,
+    SignInTimeout,
+    TokenRejected,
+    UnexpectedAnswer,
+)
+from plexlogin.plex import Pin, PlexClient, PlexUser
+from plexlogin.secret import Token
+
+#: Plex asks for at most one poll per second per PIN
+POLL_INTERVAL = 1.0
+#: how long a 429 without Retry-After pauses every request
+DEFAULT_RATE_LIMIT_PAUSE = 30.0
+#: first and longest pause after a failed request
+BACKOFF_START = 2.0
+BACKOFF_CAP = 30.0
+
+
+# --- events: what a front-end is told --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CodesReady:
+    """New codes to show; ``deadline`` is in the flow's clock (monotonic seconds)."""
+
+    code: str
+    auth_url: str
+    deadline: float
+    lifetime: float
+    expires_at: datetime  # local wall-clock time, for display only
+    renewed: bool
+
+
+@dataclass(frozen=True)
+class Renewing:
+    """The codes expired (or the token was rejected): new ones are on their way."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Trouble:
+    """A request failed; the flow retries at ``retry_at`` (flow clock) by itself."""
+
+    message: str
+    retry_at: float
+    error: PlexLoginError
+
+    def describe(self, now: float) -> str:
+        """E.g. "Can't reach plex.tv — retrying in 8 s"."""
+        seconds = max(0, round(self.retry_at - now))
+        return f"{self.message} — retrying in {seconds} s"
+
+
+@dataclass(frozen=True)
+class Recovered:
+    """Requests succeed again after Trouble."""
+
+
+@dataclass(frozen=True)
+class Approved:
+    """plex.tv handed over a token; it is being checked."""
+
+    via_qr: bool
+
+
+@dataclass(frozen=True)
+class Verified:
+    """plex.tv accepted the token: it belongs to ``user``."""
+
+    user: PlexUser
+
+
+@dataclass(frozen=True)
+class Stored:
+    """The token is in the keyring under ``service``/``username``."""
+
+    service: str
+    username: str
+
+
+@dataclass(frozen=True)
+class StoreFailed:
+    """The keyring refused the token; it is still held in memory for another try."""
+
+    error: KeyringError
+
+
+@dataclass(frozen=True)
+class Failed:
+    """The sign-in ended without a token (cancelled, timed out, or gave up)."""
+
+    error: PlexLoginError
+
+
+Event = (
+    CodesReady
+    | Renewing
+    | Trouble
+    | Recovered
+    | Approved
+    | Verified
+    | Stored
+    | StoreFailed
+    | Failed
+)
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """A finished sign-in: the verified account and its token."""
+
+    user: PlexUser
+    token: Token = field(repr=False)
+
+
+# --- injected seams --------------------------------------------------------------------
+
+
+class Waiter(Protocol):
+    """What the flow waits on: ``threading.Event`` semantics (True once set)."""
+
+    def wait(self, timeout: float | None = None) -> bool: ...
+
+    def set(self) -> None: ...
+
+    def is_set(self) -> bool: ...
+
+
+class TokenSink(Protocol):
+    """Where a verified token goes (:class:`plexlogin.tokens.TokenStore`)."""
+
+    service: str
+
+    def save(self, username: str, token: Token) -> None: ...
+
+
+_T = TypeVar("_T")
+
+
+class _Failure:
+    """Sentinel for "this attempt failed, Trouble was reported, try again later"."""
+
+
+_FAILED = _Failure()
+
+
+@dataclass
+class _Active:
+    pin: Pin
+    deadline: float
+    next_poll: float
+
+
+# --- the flow --------------------------------------------------------------------------
+
+
+class SignInFlow:
+    """Runs one sign-in from first code to verified token; ``cancel()`` works from any thread."""
+
+    def __init__(
+        self,
+        client: PlexClient,
+        on_event: Callable[[Event], None] = lambda event: None,
+        *,
+        timeout: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], datetime] = lambda: datetime.now().astimezone(),
+        waiter: Waiter | None = None,
+        random: Callable[[], float] = _random.random,
+        poll_interval: float = POLL_INTERVAL,
+    ) -> None:
+        self.client = client
+        self._emit = on_event
+        self._clock = clock
+        self._wall_clock = wall_clock
+        self._waiter: Waiter = waiter if waiter is not None else threading.Event()
+        self._random = random
+        self._poll_interval = poll_interval
+        self._give_up_at = None if timeout is None else clock() + timeout
+        self._pause_until = 0.0
+        self._failures = 0
+        self._in_trouble = False
+        self._last_error: PlexLoginError | None = None
+        self._shown_codes = False
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        """The clock deadlines are measured in."""
+        return self._clock
+
+    def cancel(self) -> None:
+        """Stop the sign-in as soon as possible (any thread); run() raises Cancelled."""
+        self._waiter.set()
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether cancel() was called."""
+        return self._waiter.is_set()
+
+    # -- the whole sign-in --
+
+    def run(self) -> SignIn:
+        """Show codes, renew them as they expire, poll, and verify the token.
+
+        Raises Cancelled, SignInTimeout, or (when the timeout ran out before any code
+        could be shown) the last plex.tv error.
+        """
+        try:
+            return self._run()
+        except PlexLoginError as error:
+            self._emit(Failed(error))
+            raise
+
+    def save(self, result: SignIn, store: TokenSink, username: str) -> None:
+        """Store the token; on failure report StoreFailed and re-raise (``result`` keeps it)."""
+        try:
+            store.save(username, result.token)
+        except KeyringError as error:
+            self._emit(StoreFailed(error))
+            raise
+        self._emit(Stored(store.service, username))
+
+    def _run(self) -> SignIn:
+        renewed = False
+        while True:
+            pins = self._create_pins(renewed)
+            renewed = True
+            approval = self._poll_until_approved(pins)
+            if approval is None:
+                self._emit(Renewing("The code expired. Getting a new one…"))
+                continue
+            token, via_qr = approval
+            self._emit(Approved(via_qr))
+            try:
+                user = self._verify(token)
+            except TokenRejected:
+                self._emit(Renewing("plex.tv rejected the sign-in. Getting a new code…"))
+                continue
+            self._emit(Verified(user))
+            return SignIn(user, token)
+
+    # -- stages --
+
+    def _create_pins(self, renewed: bool) -> list[_Active]:
+        made: dict[bool, _Active] = {}
+        for strong in (False, True):
+            while strong not in made:
+                pin = self._attempt(self.client.create_pin, strong)
+                if isinstance(pin, _Failure):
+                    continue
+                now = self._clock()
+                made[strong] = _Active(pin, now + pin.seconds_left(), now)
+        short, strong_pin = made[False], made[True]
+        deadline = min(short.deadline, strong_pin.deadline)
+        lifetime = deadline - self._clock()
+        self._shown_codes = True
+        self._emit(
+            CodesReady(
+                code=short.pin.code,
+                auth_url=self.client.auth_url(strong_pin.pin.code),
+                deadline=deadline,
+                lifetime=lifetime,
+                expires_at=self._wall_clock() + timedelta(seconds=lifetime),
+                renewed=renewed,
+            )
+        )
+        return [short, strong_pin]
+
+    def _poll_until_approved(self, pins: list[_Active]) -> tuple[Token, bool] | None:
+        """Poll each PIN at most once per interval; None when they expired."""
+        deadline = min(active.deadline for active in pins)
+        while True:
+            active = min(pins, key=lambda a: a.next_poll)
+            self._wait_until(min(max(active.next_poll, self._pause_until), deadline))
+            if self._clock() >= deadline:
+                return None
+            if self._pause_until > self._clock():
+                continue  # a 429 arrived for another request meanwhile
+            # counted from the start of the request, so slow answers never speed us up
+            active.next_poll = self._clock() + self._poll_interval
+            try:
+                pin = self._attempt(self.client.poll_pin, active.pin.id)
+            except PinExpired:
+                return None
+            if isinstance(pin, _Failure):
+                continue
+            if pin.auth_token is not None:
+                return pin.auth_token, active.pin.strong
+
+    def _verify(self, token: Token) -> PlexUser:
+        while True:
+            user = self._attempt(self.client.get_user, token)
+            if not isinstance(user, _Failure):
+                return user
+
+    # -- one request, with pauses and trouble reporting --
+
+    def _attempt(self, call: Callable[..., _T], *args: object) -> _T | _Failure:
+        """Make one request after any pause; PinExpired and TokenRejected pass through."""
+        self._wait_until(self._pause_until)
+        try:
+            result = call(*args)
+        except (PinExpired, TokenRejected):
+            self._recovered()
+            raise
+        except RateLimited as error:
+            pause = DEFAULT_RATE_LIMIT_PAUSE if error.retry_after is None else error.retry_after
+            self._trouble("plex.tv is busy", max(pause, self._poll_interval), error)
+            return _FAILED
+        except PlexError as error:
+            self._failures += 1
+            backoff = min(BACKOFF_CAP, BACKOFF_START * 2 ** (self._failures - 1))
+            # jitter in [0.5, 1.0] x backoff keeps many clients from retrying in lockstep
+            self._trouble(_describe(error), backoff * (0.5 + self._random() / 2), error)
+            return _FAILED
+        self._recovered()
+        return result
+
+    def _trouble(self, message: str, pause: float, error: PlexLoginError) -> None:
+        self._last_error = error
+        self._in_trouble = True
+        self._pause_until = self._clock() + pause
+        self._emit(Trouble(message, self._pause_until, error))
+
+    def _recovered(self) -> None:
+        self._failures = 0
+        if self._in_trouble:
+            self._in_trouble = False
+            self._emit(Recovered())
+
+    def _wait_until(self, when: float) -> None:
+        """Sleep until ``when`` (flow clock); Cancelled/SignInTimeout end the wait at once."""
+        while True:
+            if self._waiter.is_set():
+                raise Cancelled()
+            now = self._clock()
+            if self._give_up_at is not None and now >= self._give_up_at:
+                raise self._timeout_error()
+            remaining = when - now
+            if remaining <= 0:
+                return
+            if self._give_up_at is not None:
+                remaining = min(remaining, self._give_up_at - now)
+            if self._waiter.wait(remaining):
+                raise Cancelled()
+
+    def _timeout_error(self) -> PlexLoginError:
+        if not self._shown_codes and self._last_error is not None:
+            # the person never saw a code: this is "plex.tv unreachable", not "too slow"
+            gave_up = PlexError(f"Gave up: {_describe(self._last_error)}.")
+            gave_up.kind = self._last_error.kind
+            return gave_up
+        return SignInTimeout("The sign-in timed out.")
+
+
+def _describe(error: PlexLoginError) -> str:
+    """A short phrase for the status line."""
+    if isinstance(error, RateLimited):
+        return "plex.tv is busy"
+    if isinstance(error, ServerError):
+        return "plex.tv is having problems"
+    if isinstance(error, UnexpectedAnswer):
+        return "plex.tv sent an unexpected answer"
+    return "Can't reach plex.tv"

@@ -1,0 +1,464 @@
+"""The plex.tv HTTP client and its models: PINs, users, identity headers. No Qt here.
+
+Only what Plex documents for the PIN sign-in is spoken (see the protocol note in the
+repository's docs): create a PIN, poll it, check a token. Every answer is parsed into a
+typed model; anything else becomes one of the :mod:`plexlogin.errors` family.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import platform as _platform
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import requests
+
+from plexlogin import __version__
+from plexlogin.errors import (
+    NetworkError,
+    PinExpired,
+    RateLimited,
+    RequestTimeout,
+    ServerError,
+    TokenRejected,
+    UnexpectedAnswer,
+)
+from plexlogin.secret import Token
+
+DEFAULT_PLEX_URL = "https://plex.tv"
+DEFAULT_AUTH_URL = "https://app.plex.tv/auth"
+DEFAULT_PRODUCT = "plexlogin"
+
+#: (connect, read) seconds for every request
+REQUEST_TIMEOUT = (5.0, 10.0)
+#: plex.tv's answers are a few KiB; anything bigger is not a PIN or a user
+MAX_RESPONSE_BYTES = 1024 * 1024
+
+_PIN_EXPIRED_CODE = 1020
+
+
+# --- identity --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who we tell plex.tv we are; shown to the person in Plex's list of authorized devices."""
+
+    client_id: str
+    product: str = DEFAULT_PRODUCT
+    version: str = __version__
+    platform: str = field(default_factory=_platform.system)
+    platform_version: str = field(default_factory=_platform.release)
+    device: str = field(default_factory=_platform.machine)
+    device_name: str = field(default_factory=_platform.node)
+
+    def headers(self) -> dict[str, str]:
+        """The X-Plex-* headers sent on every request (without them Plex e-mails "New Device")."""
+        return {
+            "X-Plex-Client-Identifier": self.client_id,
+            "X-Plex-Product": self.product,
+            "X-Plex-Version": self.version,
+            "X-Plex-Platform": self.platform or "unknown",
+            "X-Plex-Platform-Version": self.platform_version or "unknown",
+            "X-Plex-Device": self.device or "unknown",
+            "X-Plex-Device-Name": self.device_name or self.product,
+            "Accept": "application/json",
+        }
+
+
+# --- models ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where plex.tv thinks the request came from (informational only)."""
+
+    code: str | None = None
+    european_union_member: bool | None = None
+    continent_code: str | None = None
+    country: str | None = None
+    city: str | None = None
+    time_zone: str | None = None
+    postal_code: str | None = None
+    in_privacy_restricted_country: bool | None = None
+    subdivisions: str | None = None
+    coordinates: str | None = None
+
+
+@dataclass(frozen=True)
+class Pin:
+    """A plex.tv PIN, as created or polled."""
+
+    id: int
+    code: str
+    expires_in: float | None
+    expires_at: datetime | None
+    created_at: datetime | None = None
+    product: str | None = None
+    trusted: bool | None = None
+    qr: str | None = None
+    client_identifier: str | None = None
+    location: Location | None = None
+    auth_token: Token | None = field(default=None, repr=False)
+    new_registration: bool | None = None
+    #: the answer's ``Date`` header (server clock), used to correct for client clock skew
+    server_date: datetime | None = field(default=None, compare=False)
+    #: time.monotonic() when the answer arrived
+    received_at: float = field(default=0.0, compare=False)
+
+    @property
+    def strong(self) -> bool:
+        """Strong PINs have long codes that only work through the auth URL."""
+        return len(self.code) > 8
+
+    def seconds_left(self) -> float:
+        """How long the PIN still lived when plex.tv answered, in the server's own terms.
+
+        ``expiresIn`` is exact; failing that, ``expiresAt`` is compared with the answer's
+        ``Date`` header (or ``createdAt``), both in the server's clock, so a client clock
+        that is hours off does not matter.
+        """
+        if self.expires_in is not None:
+            return max(0.0, float(self.expires_in))
+        assert self.expires_at is not None  # guaranteed by parse_pin
+        reference = self.server_date or self.created_at
+        if reference is None:
+            return max(0.0, (self.expires_at - datetime.now(timezone.utc)).total_seconds())
+        return max(0.0, (self.expires_at - reference).total_seconds())
+
+
+@dataclass(frozen=True)
+class PlexUser:
+    """The account behind a token (GET /api/v2/user)."""
+
+    id: int
+    username: str
+    uuid: str | None = None
+    title: str | None = None
+    friendly_name: str | None = None
+    email: str | None = None
+    thumb: str | None = None
+    locale: str | None = None
+    two_factor_enabled: bool | None = None
+    subscription_active: bool | None = None
+
+    @property
+    def display_name(self) -> str:
+        """The name to greet the person with."""
+        return self.friendly_name or self.title or self.username
+
+
+# --- parsing ---------------------------------------------------------------------------
+
+
+def _typed(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
+    """``data[key]`` if it has the expected type, else None (optional fields)."""
+    value = data.get(key)
+    if isinstance(value, bool) and kind in (int, float, (int, float)):
+        return None  # JSON true is not a number
+    return value if isinstance(value, kind) else None
+
+
+def _parse_time(value: object) -> datetime | None:
+    """An ISO 8601 timestamp as an aware UTC datetime, or None if it is not one."""
+    if not isinstance(value, str) or not value or len(value) > 64:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def parse_http_date(value: str | None) -> datetime | None:
+    """An HTTP ``Date``/``Retry-After`` date, or None."""
+    if not value:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Retry-After in seconds: either delta-seconds or an HTTP-date. None if absent or junk."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(min(int(value), 24 * 3600))
+    when = parse_http_date(value)
+    if when is None:
+        return None
+    now = now or datetime.now(timezone.utc)
+    return max(0.0, min((when - now).total_seconds(), 24 * 3600.0))
+
+
+def _parse_location(data: object) -> Location | None:
+    if not isinstance(data, dict):
+        return None
+    return Location(
+        code=_typed(data, "code", str),
+        european_union_member=_typed(data, "european_union_member", bool),
+        continent_code=_typed(data, "continent_code", str),
+        country=_typed(data, "country", str),
+        city=_typed(data, "city", str),
+        time_zone=_typed(data, "time_zone", str),
+        postal_code=_typed(data, "postal_code", str),
+        in_privacy_restricted_country=_typed(data, "in_privacy_restricted_country", bool),
+        subdivisions=_typed(data, "subdivisions", str),
+        coordinates=_typed(data, "coordinates", str),
+    )
+
+
+#: codes are 4 characters, or 25 for strong PINs; anything far off is not a PIN
+_MAX_CODE_LENGTH = 64
+
+
+def parse_pin(
+    data: object, *, server_date: datetime | None = None, received_at: float | None = None
+) -> Pin:
+    """Build a :class:`Pin` from a decoded JSON answer; raise UnexpectedAnswer if it is not one."""
+    if not isinstance(data, dict):
+        raise UnexpectedAnswer("plex.tv sent a PIN answer that is not a JSON object.")
+    pin_id = _typed(data, "id", int)
+    code = _typed(data, "code", str)
+    if pin_id is None or pin_id < 0:
+        raise UnexpectedAnswer("plex.tv sent a PIN without a valid id.")
+    if not code or len(code) > _MAX_CODE_LENGTH or not code.isalnum() or not code.isascii():
+        raise UnexpectedAnswer("plex.tv sent a PIN without a valid code.")
+    expires_in = _typed(data, "expiresIn", (int, float))
+    expires_at = _parse_time(data.get("expiresAt"))
+    if expires_in is None and expires_at is None:
+        raise UnexpectedAnswer("plex.tv sent a PIN without an expiry time.")
+    if expires_in is not None and not 0 <= expires_in <= 7 * 24 * 3600:
+        raise UnexpectedAnswer("plex.tv sent a PIN with an impossible lifetime.")
+    raw_token = data.get("authToken")
+    if raw_token is not None and not isinstance(raw_token, str):
+        raise UnexpectedAnswer("plex.tv sent a PIN with a malformed token.")
+    if raw_token is not None and (len(raw_token) > 4096 or not raw_token.isprintable()):
+        raise UnexpectedAnswer("plex.tv sent a PIN with a malformed token.")
+    return Pin(
+        id=pin_id,
+        code=code,
+        expires_in=expires_in,
+        expires_at=expires_at,
+        created_at=_parse_time(data.get("createdAt")),
+        product=_typed(data, "product", str),
+        trusted=_typed(data, "trusted", bool),
+        qr=_typed(data, "qr", str),
+        client_identifier=_typed(data, "clientIdentifier", str),
+        location=_parse_location(data.get("location")),
+        # an empty string is "not yet", like null: plex.tv never issues empty tokens
+        auth_token=Token(raw_token) if raw_token else None,
+        new_registration=_typed(data, "newRegistration", bool),
+        server_date=server_date,
+        received_at=time.monotonic() if received_at is None else received_at,
+    )
+
+
+def parse_user(data: object) -> PlexUser:
+    """Build a :class:`PlexUser`; raise UnexpectedAnswer if the answer is not a user."""
+    if not isinstance(data, dict):
+        raise UnexpectedAnswer("plex.tv sent a user answer that is not a JSON object.")
+    user_id = _typed(data, "id", int)
+    username = _typed(data, "username", str)
+    if user_id is None or not username or len(username) > 256:
+        raise UnexpectedAnswer("plex.tv sent a user without an id or username.")
+    subscription = data.get("subscription")
+    active = _typed(subscription, "active", bool) if isinstance(subscription, dict) else None
+    return PlexUser(
+        id=user_id,
+        username=username,
+        uuid=_typed(data, "uuid", str),
+        title=_typed(data, "title", str),
+        friendly_name=_typed(data, "friendlyName", str) or None,
+        email=_typed(data, "email", str),
+        thumb=_typed(data, "thumb", str),
+        locale=_typed(data, "locale", str),
+        two_factor_enabled=_typed(data, "twoFactorEnabled", bool),
+        subscription_active=active,
+    )
+
+
+def _error_codes(data: object) -> list[int]:
+    """The ``code`` of each entry in plex.tv's ``{"errors": [...]}`` body."""
+    if not isinstance(data, dict) or not isinstance(data.get("errors"), list):
+        return []
+    errors = data["errors"]
+    return [e["code"] for e in errors if isinstance(e, dict) and isinstance(e.get("code"), int)]
+
+
+# --- the client ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+    def json(self) -> object:
+        try:
+            return json.loads(self.body)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            raise UnexpectedAnswer(
+                "plex.tv sent an answer that is not JSON (perhaps an error page)."
+            ) from None
+
+
+class PlexClient:
+    """plex.tv's PIN endpoints and token check over one :class:`requests.Session`."""
+
+    def __init__(
+        self,
+        identity: Identity,
+        base_url: str = DEFAULT_PLEX_URL,
+        *,
+        auth_url: str | None = None,
+        session: requests.Session | None = None,
+        timeout: tuple[float, float] = REQUEST_TIMEOUT,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.identity = identity
+        self.base_url = base_url.rstrip("/")
+        if auth_url is None:
+            # a plex.tv stand-in (the simulator) serves its own approval page at /auth
+            is_plex = self.base_url == DEFAULT_PLEX_URL
+            auth_url = DEFAULT_AUTH_URL if is_plex else self.base_url + "/auth"
+        self.auth_base = auth_url
+        self.session = session or requests.Session()
+        # no proxy/netrc credentials from the environment should ride along with ours
+        self.session.trust_env = False
+        self.timeout = timeout
+        self._monotonic = monotonic
+
+    def close(self) -> None:
+        """Close the HTTP connections."""
+        self.session.close()
+
+    def __enter__(self) -> PlexClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"PlexClient({self.base_url!r}, client_id={self.identity.client_id!r})"
+
+    # -- the three calls --
+
+    def create_pin(self, strong: bool = False) -> Pin:
+        """POST /api/v2/pins: a new PIN (4-character code, or a strong one for the auth URL)."""
+        params = {"strong": "true" if strong else "false"}
+        answer = self._request("POST", "/api/v2/pins", params=params)
+        if answer.status not in (200, 201):
+            self._raise_for(answer, "creating a sign-in code")
+        return self._pin_from(answer)
+
+    def poll_pin(self, pin_id: int) -> Pin:
+        """GET /api/v2/pins/{id}: the PIN, with ``auth_token`` once the person approved it."""
+        answer = self._request("GET", f"/api/v2/pins/{int(pin_id)}")
+        if answer.status == 404:
+            raise PinExpired("The sign-in code expired.")
+        if answer.status != 200:
+            self._raise_for(answer, "checking the sign-in code")
+        return self._pin_from(answer)
+
+    def get_user(self, token: Token) -> PlexUser:
+        """GET /api/v2/user: the account, if plex.tv accepts the token (else TokenRejected)."""
+        answer = self._request("GET", "/api/v2/user", headers={"X-Plex-Token": token.reveal()})
+        if answer.status == 401:
+            raise TokenRejected("plex.tv rejected the token.")
+        if answer.status != 200:
+            self._raise_for(answer, "checking the account")
+        return parse_user(answer.json())
+
+    def auth_url(self, code: str) -> str:
+        """The browser sign-in URL for a strong PIN (what the QR code encodes)."""
+        params = {
+            "clientID": self.identity.client_id,
+            "code": code,
+            "context[device][product]": self.identity.product,
+        }
+        return f"{self.auth_base}#?{urlencode(params, quote_via=quote)}"
+
+    # -- plumbing --
+
+    def _pin_from(self, answer: _Answer) -> Pin:
+        return parse_pin(
+            answer.json(),
+            server_date=parse_http_date(answer.headers.get("Date")),
+            received_at=self._monotonic(),
+        )
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> _Answer:
+        all_headers = self.identity.headers()
+        if headers:
+            all_headers.update(headers)
+        try:
+            with self.session.request(
+                method,
+                self.base_url + path,
+                params=params,
+                headers=all_headers,
+                timeout=self.timeout,
+                stream=True,
+                allow_redirects=False,
+            ) as response:
+                body = self._read_limited(response)
+                return _Answer(response.status_code, dict(response.headers), body)
+        except requests.Timeout:
+            raise RequestTimeout("plex.tv did not answer in time.") from None
+        except requests.ConnectionError:
+            raise NetworkError("Can't reach plex.tv.") from None
+        except requests.RequestException:
+            raise NetworkError("Can't reach plex.tv.") from None
+
+    @staticmethod
+    def _read_limited(response: requests.Response) -> bytes:
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
+            raise UnexpectedAnswer("plex.tv sent an answer that is far too large.")
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_content(64 * 1024):
+            size += len(chunk)
+            if size > MAX_RESPONSE_BYTES:
+                raise UnexpectedAnswer("plex.tv sent an answer that is far too large.")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _raise_for(self, answer: _Answer, doing: str) -> None:
+        """Turn a non-success status into the right error (never returns)."""
+        status = answer.status
+        if status == 429:
+            retry = parse_retry_after(answer.headers.get("Retry-After"))
+            raise RateLimited("plex.tv is busy.", retry)
+        if status >= 500:
+            raise ServerError(f"plex.tv had a problem while {doing} (HTTP {status}).", status)
+        try:
+            codes = _error_codes(answer.json())
+        except UnexpectedAnswer:
+            codes = []
+        if _PIN_EXPIRED_CODE in codes:
+            raise PinExpired("The sign-in code expired.")
+        raise UnexpectedAnswer(f"plex.tv answered HTTP {status} while {doing}.")

@@ -1,0 +1,44 @@
+"""The token type: a string that refuses to show itself by accident."""
+
+from __future__ import annotations
+
+from typing import Final
+
+_REDACTED: Final = "Token(<redacted>)"
+
+
+class Token:
+    """A Plex account token.
+
+    ``repr()``, ``str()`` and f-strings print ``Token(<redacted>)``; only :meth:`reveal`
+    gives the value, so every place that needs it is easy to find (the HTTP header,
+    the keyring, and ``plexlogin token``).
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        if not isinstance(value, str) or not value:
+            raise ValueError("a token must be a non-empty string")
+        self._value = value
+
+    def reveal(self) -> str:
+        """The token itself. Never log or print it."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return _REDACTED
+
+    __str__ = __repr__
+
+    def __format__(self, format_spec: str) -> str:
+        return _REDACTED
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Token) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __reduce__(self) -> str | tuple[object, ...]:
+        raise TypeError("tokens are not pickled")

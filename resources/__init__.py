@@ -1,0 +1,1 @@
+"""Icons and desktop files, shipped inside the package as ``plexlogin.resources``."""
