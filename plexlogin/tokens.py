@@ -188,9 +188,12 @@ def _looks_locked(exc: Exception) -> bool:
         return True
     if any(cls.__name__ in _LOCKED_EXCEPTION_NAMES for cls in type(exc).__mro__):
         return True
-    from_keyring_stack = isinstance(exc, keyring.errors.KeyringError) or type(
-        exc
-    ).__module__.startswith(("secretstorage", "jeepney"))
+    # Only trust the wording of errors from the keyring stack: "database is locked" from
+    # some unrelated library does not mean an unlock prompt would help.
+    module = type(exc).__module__
+    from_keyring_stack = isinstance(exc, keyring.errors.KeyringError) or module.startswith(
+        ("secretstorage", "jeepney")
+    )
     return from_keyring_stack and bool(_LOCKED_WORDS.search(str(exc)))
 
 

@@ -53,7 +53,7 @@ class RecordingKeyring(keyring.backend.KeyringBackend):
     """An in-memory backend that counts writes. Deliberately not a MemoryKeyring (which
     plexlogin trusts by type), so it is judged like any third-party backend."""
 
-    priority = 1
+    priority: float = 1
     viable = False
 
     def __init__(self) -> None:
@@ -330,8 +330,8 @@ def test_unsafe_backends_are_refused(
 def make_chainer(*members: keyring.backend.KeyringBackend) -> chainer.ChainerBackend:
     class FixedChainer(chainer.ChainerBackend):
         viable = False  # keep keyring's own backend discovery from picking it up
+        backends = members  # fixed, instead of discovered
 
-    FixedChainer.backends = list(members)  # type: ignore[misc]
     return FixedChainer()
 
 

@@ -104,7 +104,10 @@ def fixture_use_keyring() -> Iterator[Callable[[keyring.backend.KeyringBackend],
     finally:
         for backend in hanging:
             backend.release()
-        keyring.core._keyring_backend = previous
+        if previous is None:
+            keyring.core._keyring_backend = None  # back to "not chosen yet"
+        else:
+            keyring.set_keyring(previous)
 
 
 @pytest.fixture(name="memory_keyring")
