@@ -1,0 +1,197 @@
+"""The installation's client identifier and the other non-secret settings.
+
+plex.tv binds every token to the ``X-Plex-Client-Identifier`` that asked for it, so the
+identifier is a UUID made once per installation and kept in ``config.json``: a new one per
+run gets stored tokens rejected and mails the person a "New Device" alert each time.
+
+The file holds no secrets, ever (tokens live in the keyring, see :mod:`plexlogin.tokens`).
+Reading it never fails: a damaged file is replaced and the person gets a warning, because
+a broken settings file must not stand between someone and signing in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import tempfile
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import platformdirs
+
+from .errors import ConfigError
+
+CONFIG_DIR_ENV: Final = "PLEXLOGIN_CONFIG_DIR"
+CONFIG_FILE_NAME: Final = "config.json"
+CONFIG_VERSION: Final = 1
+
+# The hyphenated 8-4-4-4-12 form only. uuid.UUID() also accepts braces, "urn:uuid:" and bare
+# hex, but plex.tv compares the identifier as a string, so one we would have to rewrite is
+# as good as lost.
+_UUID_FORM: Final = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+_OPTIONAL_TEXT_FIELDS: Final = ("last_username", "keyring_service", "keyring_username")
+
+
+@dataclass
+class Config:
+    """Settings kept between runs. Nothing here is secret."""
+
+    #: UUID4 made once per installation; plex.tv binds tokens to it.
+    client_id: str
+    #: The Plex account that signed in last.
+    last_username: str | None = None
+    #: Where the last token went, so ``token``/``status``/``logout`` work without flags.
+    keyring_service: str | None = None
+    keyring_username: str | None = None
+
+
+def new_client_id() -> str:
+    """A fresh client identifier (random UUID4, canonical lowercase form)."""
+    return str(uuid.uuid4())
+
+
+def config_dir() -> Path:
+    """The settings folder: ``$PLEXLOGIN_CONFIG_DIR`` if set, else the platform's usual place."""
+    override = os.environ.get(CONFIG_DIR_ENV)
+    if override:
+        return Path(override).expanduser()
+    # appauthor=False: on Windows, "%LOCALAPPDATA%\\plexlogin" rather than "plexlogin\\plexlogin".
+    return Path(platformdirs.user_config_dir("plexlogin", appauthor=False))
+
+
+def config_path() -> Path:
+    """The settings file, ``config_dir() / "config.json"``."""
+    return config_dir() / CONFIG_FILE_NAME
+
+
+def load_config(path: Path | None = None) -> tuple[Config, str | None]:
+    """Read the settings; never raises for a missing or broken file.
+
+    Returns the settings and, if something was wrong, a sentence for the person. A missing
+    file is created with a fresh client identifier. A damaged one (unreadable, not JSON,
+    wrong types, invalid identifier) is replaced, keeping every field that was still valid,
+    so one bad value does not cost the identifier. If the new file cannot be written the
+    settings still work for this run and the warning says they will not be remembered.
+    """
+    path = config_path() if path is None else path
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        config = Config(client_id=new_client_id())
+        try:
+            _write(config, path)
+        except OSError as exc:
+            return config, (
+                f"The settings file {path} could not be created ({_reason(exc)}); "
+                "settings will not be remembered after this run."
+            )
+        return config, None
+    except OSError as exc:  # a directory in its place, no permission, I/O error
+        parsed = _Parsed(Config(client_id=new_client_id()), [f"unreadable: {_reason(exc)}"])
+    else:
+        parsed = _parse(raw)
+    if not parsed.problems:
+        return parsed.config, None
+    return parsed.config, _replace_damaged(path, parsed)
+
+
+def save_config(config: Config, path: Path | None = None) -> None:
+    """Write the settings atomically (temp file + ``os.replace``); raises ConfigError.
+
+    The folder is created private (0700) and the file is 0600: nothing in it is secret, but
+    the account name and client identifier are nobody else's business either. An existing
+    folder keeps its permissions, since ``$PLEXLOGIN_CONFIG_DIR`` may point anywhere.
+    """
+    path = config_path() if path is None else path
+    try:
+        _write(config, path)
+    except OSError as exc:
+        raise ConfigError(f"Could not save the settings file {path}: {_reason(exc)}.") from exc
+
+
+def _write(config: Config, path: Path) -> None:
+    """save_config without the error translation; raises OSError."""
+    document = {"version": CONFIG_VERSION, **asdict(config)}
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # mkstemp makes the file 0600, in the same folder so that os.replace is atomic: a crash
+    # mid-write leaves the old file whole, never half of a new one.
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise
+
+
+@dataclass
+class _Parsed:
+    """What _parse made of a file: usable settings, and what was wrong (empty if nothing)."""
+
+    config: Config
+    problems: list[str]
+    #: False when the stored client identifier had to be replaced by a new one.
+    kept_client_id: bool = False
+
+
+def _parse(raw: bytes) -> _Parsed:
+    """The settings in ``raw``. Invalid fields are dropped, an invalid identifier replaced."""
+    try:
+        document: Any = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):  # not UTF-8, not JSON, or absurdly nested
+        return _Parsed(Config(client_id=new_client_id()), ["not valid JSON"])
+    if not isinstance(document, dict):
+        return _Parsed(Config(client_id=new_client_id()), ["not a JSON object"])
+
+    problems: list[str] = []
+    version = document.get("version")
+    if version != CONFIG_VERSION or isinstance(version, bool):
+        problems.append(f"unknown version {version!r}")
+
+    stored_id = document.get("client_id")
+    if isinstance(stored_id, str) and _UUID_FORM.fullmatch(stored_id):
+        config, kept_client_id = Config(client_id=stored_id), True
+    else:
+        problems.append("invalid client_id")
+        config, kept_client_id = Config(client_id=new_client_id()), False
+
+    for field in _OPTIONAL_TEXT_FIELDS:
+        value = document.get(field)
+        if value is None or (isinstance(value, str) and value):
+            setattr(config, field, value)
+        else:
+            problems.append(f"invalid {field}")
+    return _Parsed(config, problems, kept_client_id)
+
+
+def _replace_damaged(path: Path, parsed: _Parsed) -> str:
+    """Write the salvaged settings over a damaged file; the warning for the person."""
+    warning = f"The settings file {path} was damaged ({'; '.join(parsed.problems)})"
+    try:
+        _write(parsed.config, path)
+    except OSError as exc:
+        warning += (
+            f" and could not be replaced ({_reason(exc)}); "
+            "settings will not be remembered after this run."
+        )
+    else:
+        warning += " and has been replaced."
+    if not parsed.kept_client_id:
+        warning += (
+            " plex.tv will see this computer as a new device, so you may have to sign in again."
+        )
+    return warning
+
+
+def _reason(exc: OSError) -> str:
+    """The OS's words for an error, without Python's "[Errno 2]" decoration."""
+    return exc.strerror or str(exc)
