@@ -7,7 +7,15 @@ approves a PIN (``/``), a stand-in for ``plex.tv/link`` (``/link``) and one for
 ``app.plex.tv/auth`` (``/auth``).
 
 Tests steer it in-process (:meth:`Simulator.approve`, :meth:`Simulator.add_fault`, ...)
-or, when they drive plexlogin as a subprocess, over HTTP under ``/_sim/``.
+or, when they drive plexlogin as a subprocess, over HTTP with JSON bodies:
+
+- ``POST /_sim/approve {"id"?, "code"?, "username"?}`` -> ``{"token", "id"}`` (404: none pending)
+- ``POST /_sim/expire {"id"?}``, ``POST /_sim/revoke {"token"}``, ``POST /_sim/clear``
+- ``POST /_sim/fault {"endpoint", "status"?, "retry_after"?, "delay"?, "drop"?, "body"?,
+  "content_type"?, "headers"?, "body_size"?, "times"?}`` (same meaning as :meth:`add_fault`)
+- ``GET /_sim/state`` -> ``{"pins": [...], "requests": [...]}``
+
+Run it by hand with ``python -m plexlogin.simulator --help``.
 
 Every token it issues starts with ``SIMULATED-``: it never sees or makes a real one.
 Standard library only, so that the demo and the tests need nothing else.
@@ -298,10 +306,13 @@ class Simulator:
                 self._stopped = True
                 return
             self._stopped = True
-            connections = list(self._connections)
         self._stopping.set()
         server.shutdown()
         server.server_close()
+        # A connection that registers after this snapshot sees _stopping and hangs up
+        # by itself (see _Handler.setup).
+        with self._lock:
+            connections = list(self._connections)
         # Idle keep-alive connections block their handler thread in a read; shutting the
         # socket down wakes it up so that it closes the socket itself.
         for connection in connections:
@@ -752,6 +763,13 @@ class _Handler(BaseHTTPRequestHandler):
         super().setup()
         with self.sim._lock:
             self.sim._connections.add(self.connection)
+            if self.sim._stopping.is_set():
+                # Accepted just before stop(): serve nothing, so no thread lingers on.
+                self.close_connection = True
+                try:
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass  # already gone
 
     def finish(self) -> None:
         try:
@@ -1406,12 +1424,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    stop_requested = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop_requested.set()
-
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         simulator = Simulator(
             host=args.host,
@@ -1422,12 +1434,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             username=args.username,
             clock_offset=args.clock_offset,
         )
+    except ValueError as exc:
+        parser.error(str(exc))  # exits with status 2, like any other bad option
+
+    stop_requested = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop_requested.set()
+
+    # Handlers instead of KeyboardInterrupt/default SIGTERM: exit 0 with no traceback.
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
         with simulator:
             print(f"plexlogin simulator listening on {simulator.url}", flush=True)
             # A timed wait, so a signal that lands between checks is noticed anyway.
             while not stop_requested.wait(0.2):
                 pass
-    except (OSError, ValueError) as exc:
+    except OSError as exc:  # typically: the port is taken
         print(f"plexlogin simulator: {exc}", file=sys.stderr)
         return 1
     finally:
