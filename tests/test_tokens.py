@@ -10,13 +10,6 @@ from collections.abc import Callable
 import keyring.backend
 import keyring.errors
 import pytest
-from helpers.keyring_fixtures import (  # noqa: F401  (imported to register the fixtures)
-    FAKE_TOKEN,
-    HangingKeyring,
-    RaisingKeyring,
-    fixture_memory_keyring,
-    fixture_use_keyring,
-)
 from keyring.backends import chainer, fail, null
 from keyring.compat import properties
 
@@ -34,6 +27,13 @@ from plexlogin.tokens import (
     MemoryKeyring,
     TokenStore,
     use_memory_keyring_if_none,
+)
+from tests.helpers.keyring_fixtures import (  # noqa: F401  (imported to register the fixtures)
+    FAKE_TOKEN,
+    HangingKeyring,
+    RaisingKeyring,
+    fixture_memory_keyring,
+    fixture_use_keyring,
 )
 
 UseKeyring = Callable[[keyring.backend.KeyringBackend], None]

@@ -19,10 +19,10 @@ from collections.abc import Callable
 
 import keyring.backend
 import pytest
-from helpers.keyring_fixtures import fixture_use_keyring  # noqa: F401  (registers it)
 
 from plexlogin.secret import Token
 from plexlogin.tokens import TokenStore
+from tests.helpers.keyring_fixtures import fixture_use_keyring  # noqa: F401  (registers it)
 
 pytestmark = [
     pytest.mark.secret_service,

@@ -2,7 +2,7 @@
 
 Use them from a test module with::
 
-    from helpers.keyring_fixtures import fixture_memory_keyring  # noqa: F401  (registers it)
+    from tests.helpers.keyring_fixtures import fixture_memory_keyring  # noqa: F401  (registers it)
 
     def test_something(memory_keyring: MemoryKeyring) -> None: ...
 
