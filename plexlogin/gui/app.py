@@ -1,0 +1,139 @@
+"""The window's process side: the QApplication, signals, and the event loop.
+
+:func:`run_window` is what ``plexlogin login`` calls (through :mod:`plexlogin.gui`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import signal
+import socket
+import sys
+import threading
+from collections.abc import Callable, Iterator
+
+from PySide6.QtCore import QCoreApplication, QSocketNotifier, Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+from plexlogin import APP_NAME
+from plexlogin.errors import Cancelled
+from plexlogin.gui.window import APP_ID, SignInWindow, app_icon
+from plexlogin.login import LoginSettings, Outcome
+
+#: start the sign-in even if the window is never exposed (e.g. opened on a hidden desktop)
+START_ANYWAY_MS = 500
+
+
+def application() -> QApplication:
+    """The QApplication, created with plexlogin's name, desktop file and icon if needed."""
+    existing = QCoreApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    QApplication.setApplicationName(APP_NAME)
+    QApplication.setOrganizationDomain("plexlogin.github.io")
+    # ties the window to io.github.plexlogin.desktop (icon and name in docks and taskbars)
+    QApplication.setDesktopFileName(APP_ID)
+    # the command line was parsed already: Qt gets no options to interpret
+    app = QApplication(sys.argv[:1] or [APP_NAME])
+    app.setWindowIcon(app_icon())
+    return app
+
+
+def run_window(settings: LoginSettings) -> Outcome:
+    """Open the sign-in window, run it to the end, and say how it ended."""
+    app = application()
+    window = SignInWindow(settings)
+    outcomes: list[Outcome] = []
+
+    def finished(outcome: object) -> None:
+        assert isinstance(outcome, Outcome)
+        outcomes.append(outcome)
+        app.quit()
+
+    window.finished.connect(finished)
+    # queued: the worker (and its slow imports) starts once the first frame is on screen
+    window.firstPainted.connect(window.start, Qt.ConnectionType.QueuedConnection)
+    QTimer.singleShot(START_ANYWAY_MS, window, window.start)
+    with _cancel_on_signals(window.cancel), collect_garbage_on_ui_thread():
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        app.exec()
+        if not outcomes:  # the loop ended some other way: closing still stops the worker
+            window.close()
+    window.deleteLater()
+    return outcomes[0] if outcomes else Outcome.from_error(Cancelled())
+
+
+#: how often the UI thread collects reference cycles while the window is open
+GC_INTERVAL_MS = 3000
+
+
+@contextlib.contextmanager
+def collect_garbage_on_ui_thread() -> Iterator[None]:
+    """Let only the UI thread collect reference cycles while Qt runs.
+
+    Python's cyclic garbage collector runs in whichever thread happens to allocate, and
+    the sign-in's background threads allocate plenty (``requests``). A cycle holding a Qt
+    wrapper would then be finalized in that thread, deleting or disconnecting a QObject
+    outside its own thread: a crash. So automatic collection is off and a timer collects
+    here instead. (The window lives seconds to minutes; the memory cost is nil.)
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    timer = QTimer()
+    timer.setInterval(GC_INTERVAL_MS)
+    timer.timeout.connect(gc.collect)
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.stop()
+        gc.collect()
+        if was_enabled:
+            gc.enable()
+
+
+@contextlib.contextmanager
+def _cancel_on_signals(cancel: Callable[[], None]) -> Iterator[None]:
+    """SIGINT and SIGTERM call ``cancel`` while Qt's event loop runs.
+
+    Python only runs signal handlers between bytecodes, and Qt's loop is C++: a handler
+    could wait forever. ``signal.set_wakeup_fd`` makes the C-level handler write the
+    signal's number to a socket, and a QSocketNotifier wakes the loop to read it.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals can only be handled in the main thread
+        return
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    wanted = [signal.SIGINT, signal.SIGTERM]
+    previous_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    previous = {number: signal.signal(number, _ignore) for number in wanted}
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read)
+
+    def readable() -> None:
+        try:
+            numbers = reader.recv(64)
+        except OSError:
+            return
+        if any(number in wanted for number in numbers):
+            cancel()
+
+    notifier.activated.connect(readable)
+    try:
+        yield
+    finally:
+        notifier.setEnabled(False)
+        notifier.deleteLater()
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        signal.set_wakeup_fd(previous_fd)
+        reader.close()
+        writer.close()
+
+
+def _ignore(number: int, frame: object) -> None:
+    """The Python-level handler: the real work happens when the notifier fires."""

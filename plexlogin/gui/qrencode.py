@@ -1,0 +1,31 @@
+"""Encode the sign-in URL as a QR bitmap with ``qrcode`` and Pillow. No Qt here.
+
+This runs in the worker thread (encoding takes tens of milliseconds and imports Pillow).
+The result has exactly one byte per module, so the window can scale it by a whole number
+of device pixels with no smoothing: every module stays a sharp square at any size or
+device pixel ratio, which is what keeps the code scannable from a screen.
+"""
+
+from __future__ import annotations
+
+from plexlogin.gui.state import QrBitmap
+
+#: modules of white around the code; the QR specification asks for at least four
+QUIET_ZONE = 4
+
+
+def encode_qr(text: str) -> QrBitmap:
+    """``text`` as a QR code (error correction M: survives glare and a dusty screen)."""
+    import qrcode  # type: ignore[import-untyped]  # qrcode ships no type information
+    import qrcode.constants  # type: ignore[import-untyped]
+
+    code = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=1, border=QUIET_ZONE
+    )
+    code.add_data(text)
+    code.make(fit=True)
+    # qrcode's default image factory is Pillow's: a 1-bit image, one pixel per module
+    image = code.make_image(fill_color="black", back_color="white").get_image().convert("L")
+    width, height = image.size
+    assert width == height
+    return QrBitmap(width, image.tobytes())

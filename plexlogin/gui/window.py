@@ -1,0 +1,647 @@
+"""The sign-in window: shows what the worker reports, and decides the outcome on close.
+
+It never waits on anything itself. The worker (in its own ``QThread``) sends
+:mod:`plexlogin.gui.state` snapshots; the window turns them into pages and text. Closing it
+in any way (Cancel, Esc, the close box, SIGTERM, the automatic close after success) ends
+the worker thread within a second and emits :attr:`SignInWindow.finished` with the
+:class:`~plexlogin.login.Outcome`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from importlib import resources
+
+from PySide6.QtCore import QEvent, Qt, QThread, QTimer, QUrl, Signal, Slot
+from PySide6.QtGui import (
+    QCloseEvent,
+    QDesktopServices,
+    QFont,
+    QGuiApplication,
+    QIcon,
+    QImage,
+    QKeySequence,
+    QPaintEvent,
+    QPixmap,
+    QShortcut,
+)
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from plexlogin.errors import Cancelled, PlexLoginError
+from plexlogin.gui import state, theme
+from plexlogin.gui.widgets import AlertBadge, AvatarView, CodeView, Countdown, QrView, paint_mark
+from plexlogin.gui.worker import SessionFactory, SignInWorker
+from plexlogin.login import LoginSettings, Outcome
+
+APP_ID = "io.github.plexlogin"
+#: how long "Signed in as …" stays up before the window closes by itself
+SUCCESS_PAUSE_MS = 2000
+#: how long the "New code" notice stays after a renewal
+NEW_CODE_NOTICE_MS = 6000
+#: the worker thread gets this long to finish after a stop request (it needs ~nothing)
+THREAD_STOP_MS = 1000
+_ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+
+
+def app_icon() -> QIcon:
+    """The app icon from ``plexlogin.resources`` (works installed, in a checkout, frozen)."""
+    icon = QIcon()
+    root = resources.files("plexlogin.resources") / "icons" / "hicolor"
+    for size in _ICON_SIZES:
+        entry = root / f"{size}x{size}" / "apps" / f"{APP_ID}.png"
+        if not entry.is_file():
+            continue
+        path = getattr(entry, "__fspath__", None)
+        if path is not None:
+            icon.addFile(path())  # a real file: Qt loads it only when that size is needed
+        else:  # inside a zip: decode from bytes
+            pixmap = QPixmap()
+            pixmap.loadFromData(entry.read_bytes())
+            icon.addPixmap(pixmap)
+    return icon
+
+
+def _label(text: str = "", *, role: str | None = None, wrap: bool = False) -> QLabel:
+    label = QLabel(text)
+    if role is not None:
+        label.setProperty("role", role)
+    label.setWordWrap(wrap)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
+class SignInWindow(QWidget):
+    """One sign-in, start to finish. Call :meth:`start` once the window has been shown.
+
+    ``clock`` must be the clock of the flow's deadlines (monotonic by default); tests pass
+    a fake one. ``session_factory`` builds the :class:`~plexlogin.login.LoginSession`
+    (in the worker thread).
+    """
+
+    #: the Outcome, emitted once, when the window has closed and the worker has stopped
+    finished = Signal(object)
+    #: the first paint happened: the window is on screen
+    firstPainted = Signal()
+    #: "Try again" after a keyring failure (handled in the worker's thread)
+    retryRequested = Signal()
+    #: codes are on screen: the short code and the auth URL the QR encodes
+    codesShown = Signal(str, str)
+
+    def __init__(
+        self,
+        settings: LoginSettings,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        success_pause_ms: int = SUCCESS_PAUSE_MS,
+        session_factory: SessionFactory | None = None,
+    ) -> None:
+        super().__init__()
+        self._settings = settings
+        self._clock = clock
+        self._success_pause_ms = success_pause_ms
+        self._session_factory = session_factory
+        self._thread: QThread | None = None
+        self._worker: SignInWorker | None = None
+        self._painted = False
+        self._outcome: Outcome | None = None
+        self._auth_url = ""
+        self._trouble: state.TroubleShown | None = None
+        self._username: str | None = None
+        self._display_name: str | None = None
+        self._saved: state.TokenSaved | None = None
+        self._save_error: PlexLoginError | None = None
+        self._failure: PlexLoginError | None = None
+        self._restyling = False
+
+        self.setWindowTitle("Sign in to Plex")
+        self.setWindowIcon(app_icon())
+        self.setObjectName("signInWindow")
+        self._build()
+        self._restyle()
+        # style sheets change margins and borders only when polished: measure after that
+        self.ensurePolished()
+        for layout in self.findChildren(QLayout):
+            layout.invalidate()  # layouts cache their items' pre-polish size hints
+        self.setMinimumSize(self.minimumSizeHint())
+        self.resize(self.sizeHint())
+        self.code_view.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # -- public --
+
+    @property
+    def outcome(self) -> Outcome | None:
+        """How the sign-in ended (set when the window closes)."""
+        return self._outcome
+
+    @property
+    def worker_thread(self) -> QThread | None:
+        """The worker's thread (None before :meth:`start`)."""
+        return self._thread
+
+    @Slot()
+    def start(self) -> None:
+        """Start the sign-in in the worker thread (once; later calls do nothing)."""
+        if self._thread is not None or self._outcome is not None:
+            return
+        self._thread = QThread(self)
+        self._thread.setObjectName("plexlogin-worker")
+        self._worker = SignInWorker(self._settings, self._session_factory)
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.start)
+        self._thread.finished.connect(self._worker.deleteLater)
+        self._worker.stateChanged.connect(self._apply)
+        self._worker.avatarLoaded.connect(self._show_avatar)
+        self.retryRequested.connect(self._worker.retry_save)
+        self._thread.start()
+
+    @Slot()
+    def cancel(self) -> None:
+        """Cancel (exit 3) unless the sign-in already ended; then just close."""
+        self.close()
+
+    # -- building --
+
+    def _build(self) -> None:
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._build_waiting())
+        self.pages.addWidget(self._build_finishing())
+        self.pages.addWidget(self._build_done())
+        self.pages.addWidget(self._build_problem())
+
+        icon = QLabel()
+        icon.setPixmap(app_icon().pixmap(40, 40))
+        icon.setAccessibleName("plexlogin")
+        self.title = _label("Sign in to Plex")
+        self.subtitle = _label(
+            f"{self._settings.product} will keep your Plex token in the system keyring.",
+            role="muted",
+            wrap=True,
+        )
+        heading = QVBoxLayout()
+        heading.setSpacing(2)
+        heading.addWidget(self.title)
+        heading.addWidget(self.subtitle)
+        header = QHBoxLayout()
+        header.setSpacing(14)
+        header.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        header.addLayout(heading, 1)
+
+        root = QVBoxLayout(self)
+        # The minimum size is set once in __init__ rather than by the layout after show():
+        # word-wrapped labels make it re-derive the minimum from the width once shown,
+        # which platforms without size-hint support (offscreen) report as a warning.
+        root.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        root.setContentsMargins(28, 24, 28, 22)
+        root.setSpacing(18)
+        root.addLayout(header)
+        root.addWidget(self.pages, 1)
+
+        # reading order: the code, copying it, the browser, cancelling (set once all
+        # widgets share this window, or Qt refuses)
+        QWidget.setTabOrder(self.code_view, self.copy_button)
+        QWidget.setTabOrder(self.copy_button, self.browser_button)
+        QWidget.setTabOrder(self.browser_button, self.cancel_button)
+        QWidget.setTabOrder(self.retry_button, self.problem_close)
+
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.cancel)
+        QShortcut(QKeySequence.StandardKey.Copy, self, self._copy_code)
+
+    def _card(self) -> tuple[QFrame, QVBoxLayout]:
+        card = QFrame()
+        card.setObjectName("card")
+        layout = QVBoxLayout(card)
+        layout.setContentsMargins(26, 22, 26, 22)
+        layout.setSpacing(10)
+        return card, layout
+
+    def _build_waiting(self) -> QWidget:
+        page = QWidget()
+        card, inner = self._card()
+        columns = QHBoxLayout()
+        columns.setSpacing(28)
+        inner.addLayout(columns)
+
+        # left: the short code for plex.tv/link
+        left = QVBoxLayout()
+        left.setSpacing(12)
+        step = _label("On any device, go to")
+        self.link_label = _label("plex.tv/link")
+        self.link_label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        enter = _label("and enter this code:")
+        self.code_view = CodeView()
+        self.copy_button = QPushButton("Copy code")
+        self.copy_button.setEnabled(False)
+        self.copy_button.setAccessibleName("Copy code")
+        self.copy_button.setAccessibleDescription("Puts the code on the clipboard (Ctrl+C).")
+        self.copy_button.setToolTip("Copy the code (Ctrl+C)")
+        self.copy_button.clicked.connect(self._copy_code)
+        self.copy_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.new_code = _label("New code")
+        self.new_code.setObjectName("newCode")
+        self.new_code.setAccessibleName("New code")
+        self.new_code.setAccessibleDescription("The old code expired and was replaced.")
+        self.new_code.hide()
+        self._new_code_timer = QTimer(self)
+        self._new_code_timer.setSingleShot(True)
+        self._new_code_timer.timeout.connect(self.new_code.hide)
+        copy_row = QHBoxLayout()
+        copy_row.setSpacing(12)
+        copy_row.addWidget(self.copy_button)
+        copy_row.addWidget(self.new_code)
+        copy_row.addStretch(1)
+        left.addWidget(step)
+        left.addWidget(self.link_label)
+        left.addWidget(enter)
+        left.addSpacing(4)
+        left.addWidget(self.code_view)
+        left.addSpacing(2)
+        left.addLayout(copy_row)
+        left.addStretch(1)
+        # the expiry sits under the code it belongs to
+        self.countdown = Countdown(self._clock)
+        self.countdown.expired.connect(self._codes_expired)
+        left.addWidget(self.countdown)
+        self._step_labels = (step, enter)
+
+        # right: the QR for phones
+        right = QVBoxLayout()
+        right.setSpacing(10)
+        self.qr_view = QrView()
+        self.scan_hint = _label("Or scan with your phone to sign in", role="muted")
+        self.scan_hint.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        right.addWidget(self.qr_view, 0, Qt.AlignmentFlag.AlignHCenter)
+        right.addWidget(self.scan_hint)
+        right.addStretch(1)
+
+        divider = QFrame()
+        divider.setFrameShape(QFrame.Shape.VLine)
+        divider.setObjectName("divider")
+        columns.addLayout(left, 1)
+        columns.addWidget(divider)
+        columns.addLayout(right)
+        self._divider = divider
+
+        # trouble shares the button row: no layout jump when it comes and goes
+        self.status = _label(role="warning", wrap=True)
+        self.status.setAccessibleName("Connection status")
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._status_timer = QTimer(self)
+        self._status_timer.setInterval(1000)
+        self._status_timer.timeout.connect(self._refresh_trouble)
+
+        self.browser_button = QPushButton("Sign in with browser")
+        self.browser_button.setProperty("primary", True)
+        self.browser_button.setEnabled(False)
+        self.browser_button.setAccessibleName("Sign in with browser")
+        self.browser_button.setAccessibleDescription(
+            "Opens the Plex sign-in page in your web browser."
+        )
+        self.browser_button.clicked.connect(self._open_browser)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setAccessibleName("Cancel")
+        self.cancel_button.setAccessibleDescription("Stops signing in and closes the window (Esc).")
+        self.cancel_button.clicked.connect(self.cancel)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(10)
+        buttons.addWidget(self.status, 1)
+        buttons.addSpacing(12)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.browser_button)
+
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(16)
+        layout.addWidget(card, 1)
+        layout.addLayout(buttons)
+
+        return page
+
+    def _build_finishing(self) -> QWidget:
+        page = QWidget()
+        card, inner = self._card()
+        self.finishing_label = _label("Approved. Finishing sign-in…")
+        self.finishing_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        busy = QProgressBar()
+        busy.setRange(0, 0)  # indeterminate
+        busy.setTextVisible(False)
+        busy.setAccessibleName("Finishing sign-in")
+        busy.setFixedWidth(220)
+        inner.addStretch(1)
+        inner.addWidget(self.finishing_label)
+        inner.addWidget(busy, 0, Qt.AlignmentFlag.AlignHCenter)
+        inner.addStretch(1)
+        cancel = QPushButton("Cancel")
+        cancel.setAccessibleName("Cancel")
+        cancel.setAccessibleDescription("Stops signing in and closes the window (Esc).")
+        cancel.clicked.connect(self.cancel)
+        self.finishing_cancel = cancel
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(cancel)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(14)
+        layout.addWidget(card, 1)
+        layout.addLayout(row)
+        return page
+
+    def _build_done(self) -> QWidget:
+        page = QWidget()
+        card, inner = self._card()
+        self.avatar = AvatarView()
+        self.done_title = _label("Signed in")
+        self.done_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.done_title.setAccessibleName("Signed in")
+        self.done_name = _label(role="muted")
+        self.done_name.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.done_detail = _label(role="muted", wrap=True)
+        self.done_detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        inner.addStretch(1)
+        inner.addWidget(self.avatar, 0, Qt.AlignmentFlag.AlignHCenter)
+        inner.addSpacing(6)
+        inner.addWidget(self.done_title)
+        inner.addWidget(self.done_name)
+        inner.addSpacing(4)
+        inner.addWidget(self.done_detail)
+        inner.addStretch(1)
+        self.done_button = QPushButton("Close")
+        self.done_button.setProperty("primary", True)
+        self.done_button.setAccessibleName("Close")
+        self.done_button.setAccessibleDescription("Closes the window; you are signed in.")
+        self.done_button.clicked.connect(self.close)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.done_button)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(14)
+        layout.addWidget(card, 1)
+        layout.addLayout(row)
+        return page
+
+    def _build_problem(self) -> QWidget:
+        page = QWidget()
+        card, inner = self._card()
+        self.problem_title = _label(wrap=True)
+        self.problem_title.setAccessibleName("Problem")
+        self.problem_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.problem_detail = _label(role="error", wrap=True)
+        self.problem_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.problem_detail.setAccessibleName("What went wrong")
+        self.problem_detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.problem_hint = _label(role="muted", wrap=True)
+        self.problem_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        inner.setContentsMargins(40, 22, 40, 22)
+        inner.addStretch(1)
+        inner.addWidget(AlertBadge(), 0, Qt.AlignmentFlag.AlignHCenter)
+        inner.addSpacing(6)
+        inner.addWidget(self.problem_title)
+        inner.addWidget(self.problem_detail)
+        inner.addSpacing(6)
+        inner.addWidget(self.problem_hint)
+        inner.addStretch(1)
+        self.retry_button = QPushButton("Try again")
+        self.retry_button.setProperty("primary", True)
+        self.retry_button.setAccessibleName("Try again")
+        self.retry_button.setAccessibleDescription(
+            "Tries again to save the token in the system keyring."
+        )
+        self.retry_button.clicked.connect(self._retry_save)
+        self.problem_close = QPushButton("Close")
+        self.problem_close.setAccessibleName("Close")
+        self.problem_close.setAccessibleDescription("Closes the window without saving the token.")
+        self.problem_close.clicked.connect(self.close)
+        row = QHBoxLayout()
+        row.setSpacing(10)
+        row.addStretch(1)
+        row.addWidget(self.problem_close)
+        row.addWidget(self.retry_button)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(14)
+        layout.addWidget(card, 1)
+        layout.addLayout(row)
+        return page
+
+    def _restyle(self) -> None:
+        """Fonts and colours from the current palette (again when the theme changes)."""
+        self._restyling = True
+        try:
+            palette = self.palette()
+            self.setStyleSheet(theme.style_sheet(palette))
+            base = self.font()
+            self.title.setFont(theme.scaled_font(base, 1.55, QFont.Weight.DemiBold))
+            self.subtitle.setFont(base)
+            for label in self._step_labels:
+                label.setFont(theme.scaled_font(base, 1.1))
+            self.link_label.setFont(theme.scaled_font(base, 1.45, QFont.Weight.Bold))
+            self.done_title.setFont(theme.scaled_font(base, 1.45, QFont.Weight.DemiBold))
+            self.done_name.setFont(theme.scaled_font(base, 1.05))
+            self.problem_title.setFont(theme.scaled_font(base, 1.25, QFont.Weight.DemiBold))
+            self.finishing_label.setFont(theme.scaled_font(base, 1.2))
+            self.new_code.setFont(theme.scaled_font(base, 0.9, QFont.Weight.DemiBold))
+            self._divider.setStyleSheet(f"color: {theme.css(theme.hairline(palette))};")
+        finally:
+            self._restyling = False
+
+    # -- Qt events --
+
+    def changeEvent(self, event: QEvent) -> None:  # Qt API name
+        """Follow the desktop when it switches between light and dark."""
+        if event.type() == QEvent.Type.PaletteChange and not self._restyling:
+            self._restyle()
+        super().changeEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # Qt API name
+        """Note the first paint: start-up is measured to here, and then the worker starts."""
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            paint_mark("first-paint")
+            self.firstPainted.emit()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # Qt API name
+        """Any close ends the sign-in: stop the worker, decide the outcome, report it."""
+        if self._outcome is None:
+            self._outcome = self._decide_outcome()
+            self._stop_worker()
+            event.accept()
+            super().closeEvent(event)
+            self.finished.emit(self._outcome)
+            return
+        super().closeEvent(event)
+
+    def _decide_outcome(self) -> Outcome:
+        if self._saved is not None and self._username is not None:
+            return Outcome.signed_in(self._username, self._saved.keyring_username)
+        if self._save_error is not None:
+            return Outcome.from_error(self._save_error, self._username)
+        if self._failure is not None:
+            return Outcome.from_error(self._failure, self._username)
+        return Outcome.from_error(Cancelled(), self._username)
+
+    def _stop_worker(self) -> None:
+        self.countdown.stop("")
+        self._status_timer.stop()
+        if self._worker is not None:
+            # The reference stays: dropping the last Python reference to a QObject that
+            # lives in another thread would delete it from this one. The thread's
+            # finished signal deletes it in its own thread (deleteLater).
+            self._worker.request_stop()
+        if self._thread is not None:
+            self._thread.quit()
+            if not self._thread.wait(THREAD_STOP_MS):  # pragma: no cover - a bug if reached
+                raise RuntimeError("the sign-in worker did not stop")
+
+    # -- what the worker reports --
+
+    @Slot(object)
+    def _apply(self, update: object) -> None:
+        if self._outcome is not None:
+            return  # a late report for a window that is already closing
+        if isinstance(update, state.CodesShown):
+            self._show_codes(update)
+        elif isinstance(update, state.CodesExpiring):
+            self._codes_expired()
+            self.countdown.stop(update.reason)
+        elif isinstance(update, state.TroubleShown):
+            self._trouble = update
+            self._refresh_trouble()
+            self._status_timer.start()
+        elif isinstance(update, state.TroubleCleared):
+            self._trouble = None
+            self._status_timer.stop()
+            self.status.clear()
+        elif isinstance(update, state.Approving):
+            self.countdown.stop("Approved")
+            self.finishing_label.setText("Approved. Checking your account…")
+            self.pages.setCurrentIndex(1)
+            self.finishing_cancel.setFocus()
+        elif isinstance(update, state.AccountVerified):
+            self._username = update.username
+            self._display_name = update.display_name
+            self.avatar.set_name(update.display_name)
+            self.finishing_label.setText(f"Saving the token for {update.username}…")
+        elif isinstance(update, state.TokenSaved):
+            self._show_done(update)
+        elif isinstance(update, state.SaveFailed):
+            self._show_save_failed(update.error)
+        elif isinstance(update, state.SignInFailed):
+            self._show_failed(update.error)
+
+    def _show_codes(self, update: state.CodesShown) -> None:
+        self._auth_url = update.auth_url
+        self.code_view.set_code(update.code)
+        self.qr_view.set_bitmap(update.qr)
+        self.copy_button.setEnabled(True)
+        self.browser_button.setEnabled(True)
+        self.countdown.start(update.deadline, update.lifetime)
+        if update.renewed:
+            self.new_code.show()
+            self._new_code_timer.start(NEW_CODE_NOTICE_MS)
+        if self.pages.currentIndex() != 0:
+            # plex.tv rejected a token and the flow started over: back to the codes
+            self.pages.setCurrentIndex(0)
+        self.codesShown.emit(update.code, update.auth_url)
+
+    @Slot()
+    def _codes_expired(self) -> None:
+        """The codes on screen are dead: grey them out until new ones arrive."""
+        self.code_view.set_stale(True)
+        self.qr_view.set_stale(True)
+        self.copy_button.setEnabled(False)
+        self.browser_button.setEnabled(False)
+        self.new_code.hide()
+
+    @Slot()
+    def _refresh_trouble(self) -> None:
+        if self._trouble is not None:
+            self.status.setText("⚠  " + self._trouble.describe(self._clock()))
+
+    def _show_done(self, update: state.TokenSaved) -> None:
+        self._saved = update
+        name = self._username or update.keyring_username
+        self.done_title.setText(f"Signed in as {name}")
+        self.done_title.setAccessibleName(f"Signed in as {name}")
+        # the friendly name too, when it says more than the username
+        display = self._display_name if self._display_name != name else None
+        self.done_name.setText(display or "")
+        self.done_name.setVisible(display is not None)
+        where = f"“{update.service}” / “{update.keyring_username}”"
+        if self._settings.stay_open:
+            self.done_detail.setText(f"Your Plex token is saved in the system keyring as {where}.")
+        else:
+            self.done_detail.setText(
+                f"Your Plex token is saved in the system keyring as {where}.\n"
+                "This window closes by itself."
+            )
+            QTimer.singleShot(self._success_pause_ms, self, self.close)
+        self.pages.setCurrentIndex(2)
+        self.done_button.setFocus()
+
+    def _show_save_failed(self, error: PlexLoginError) -> None:
+        self._save_error = error
+        name = self._username or "your account"
+        self.problem_title.setText(f"Signed in as {name}, but the token could not be saved")
+        self.problem_detail.setText(str(error))
+        self.problem_hint.setText(
+            "The sign-in is kept in this window until you close it: fix the keyring, "
+            "then choose Try again."
+        )
+        self.retry_button.show()
+        self.retry_button.setEnabled(True)
+        self.problem_close.setAccessibleDescription("Closes the window without saving the token.")
+        self.pages.setCurrentIndex(3)
+        self.retry_button.setFocus()
+
+    def _show_failed(self, error: PlexLoginError) -> None:
+        self._failure = error
+        self.problem_title.setText("The sign-in stopped")
+        self.problem_detail.setText(str(error))
+        self.problem_hint.setText("Nothing was saved. Run plexlogin again to start over.")
+        self.retry_button.hide()
+        self.problem_close.setAccessibleDescription("Closes the window.")
+        self.pages.setCurrentIndex(3)
+        self.problem_close.setFocus()
+
+    @Slot(QImage)
+    def _show_avatar(self, image: QImage) -> None:
+        self.avatar.set_image(image)
+
+    # -- buttons --
+
+    @Slot()
+    def _copy_code(self) -> None:
+        code = self.code_view.code
+        if not code or self.pages.currentIndex() != 0:
+            return
+        QGuiApplication.clipboard().setText(code)
+        self.copy_button.setText("Copied")
+        QTimer.singleShot(1500, self, self._reset_copy_label)
+
+    @Slot()
+    def _reset_copy_label(self) -> None:
+        self.copy_button.setText("Copy code")
+
+    @Slot()
+    def _open_browser(self) -> None:
+        if self._auth_url:
+            QDesktopServices.openUrl(QUrl(self._auth_url))
+
+    @Slot()
+    def _retry_save(self) -> None:
+        self.retry_button.setEnabled(False)
+        self.problem_title.setText("Trying again…")
+        self.retryRequested.emit()
