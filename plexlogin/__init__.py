@@ -8,3 +8,5 @@ except PackageNotFoundError:  # a source checkout that was never installed
     __version__ = "0.0.0+unknown"
 
 APP_NAME = "plexlogin"
+#: the real plex.tv; anything else is a stand-in such as the built-in simulator
+PLEX_URL = "https://plex.tv"

@@ -19,7 +19,7 @@ from urllib.parse import quote, urlencode
 
 import requests
 
-from plexlogin import __version__
+from plexlogin import PLEX_URL, __version__
 from plexlogin.errors import (
     NetworkError,
     PinExpired,
@@ -31,7 +31,7 @@ from plexlogin.errors import (
 )
 from plexlogin.secret import Token
 
-DEFAULT_PLEX_URL = "https://plex.tv"
+DEFAULT_PLEX_URL = PLEX_URL
 DEFAULT_AUTH_URL = "https://app.plex.tv/auth"
 DEFAULT_PRODUCT = "plexlogin"
 

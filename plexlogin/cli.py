@@ -1,0 +1,412 @@
+"""The command line: an API that setup wizards depend on, so it is exact and tested.
+
+    plexlogin [login] [options]   sign in (the window by default; --terminal for text mode)
+    plexlogin token               print the stored token on stdout (exit 1 if there is none)
+    plexlogin status [--json]     is a token stored, and does plex.tv accept it? (0 yes, 1 no)
+    plexlogin logout              remove the stored token (exit 0, also when there was none)
+    plexlogin --version
+
+Exit codes are :class:`plexlogin.errors.ExitCode`. Nothing here imports PySide6, requests
+or keyring at import time: the window must paint first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import json
+import logging
+import math
+import os
+import sys
+from collections.abc import Sequence
+from typing import NoReturn, TextIO
+from urllib.parse import urlsplit
+
+from plexlogin import PLEX_URL, __version__
+from plexlogin.errors import ExitCode, KeyringError, PlexLoginError, UsageError
+from plexlogin.login import LoginSettings, Outcome
+
+log = logging.getLogger("plexlogin")
+
+DEFAULT_SERVICE = "plexlogin"
+DEMO_SERVICE = "plexlogin-demo"
+DEFAULT_PRODUCT = "plexlogin"
+#: seconds until the demo approves its own PIN when nobody does
+DEMO_AUTO_APPROVE = 8.0
+
+COMMANDS = ("login", "token", "status", "logout")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises UsageError instead of exiting, so --json still gets its line."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+# --- argument checks -------------------------------------------------------------------
+
+
+def check_plex_url(value: str) -> str:
+    """A plex.tv base URL; plain http only to a loopback host (credentials travel over it)."""
+    value = value.strip()
+    parts = urlsplit(value)
+    scheme = parts.scheme.lower()
+    if scheme not in ("https", "http") or not parts.netloc:
+        raise UsageError(f"--plex-url must be an https:// URL, not {value!r}")
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        raise UsageError("--plex-url must not contain a user name or password")
+    if parts.query or parts.fragment:
+        raise UsageError("--plex-url must not contain a query or fragment")
+    try:
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        raise UsageError(f"--plex-url has an invalid host or port: {value!r}") from None
+    if not host:
+        raise UsageError(f"--plex-url has no host: {value!r}")
+    if scheme == "http" and not _is_loopback(host):
+        raise UsageError(
+            "refusing to send credentials over plain HTTP: "
+            "--plex-url must be https:// unless it points at this machine (127.0.0.1, ::1)"
+        )
+    return f"{scheme}://{parts.netloc}{parts.path}".rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a name such as 127.0.0.1.example.com resolves anywhere
+
+
+def _positive_seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {value!r}")
+    return seconds
+
+
+def _name(label: str, limit: int = 128) -> type[str]:
+    def check(value: str) -> str:
+        if not value.strip() or len(value) > limit or not value.isprintable():
+            raise argparse.ArgumentTypeError(
+                f"{label} must be 1 to {limit} printable characters"
+            )
+        return value
+
+    check.__name__ = label
+    return check  # type: ignore[return-value]
+
+
+# --- the parser ------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command-line contract."""
+    parser = _Parser(
+        prog="plexlogin",
+        description="Sign in to Plex with a code or QR code and keep the token in the keyring.",
+        epilog="Exit codes: 0 signed in / success, 1 failed, 2 usage error, 3 cancelled, "
+        "4 timed out.",
+    )
+    parser.add_argument("--version", action="version", version=f"plexlogin {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--plex-url",
+        metavar="URL",
+        help="plex.tv base URL (env PLEXLOGIN_PLEX_URL; default %(default)s)",
+        default=None,
+    )
+    common.add_argument("--client-id", metavar="ID", type=_name("--client-id"))
+    common.add_argument("--product", metavar="NAME", type=_name("--product"))
+    common.add_argument("--device-name", metavar="NAME", type=_name("--device-name"))
+    common.add_argument("--keyring-service", metavar="NAME", type=_name("--keyring-service"))
+    common.add_argument("--keyring-username", metavar="NAME", type=_name("--keyring-username"))
+    common.add_argument("-v", "--verbose", action="store_true", help="diagnostics on stderr")
+
+    login = commands.add_parser(
+        "login", parents=[common], help="sign in (the default command)", description=None
+    )
+    login.add_argument("--json", action="store_true", help="print one JSON object at the end")
+    login.add_argument("--timeout", metavar="SECONDS", type=_positive_seconds)
+    login.add_argument("--terminal", action="store_true", help="text mode instead of a window")
+    login.add_argument("--demo", action="store_true", help="use the built-in plex.tv simulator")
+    login.add_argument(
+        "--stay-open", action="store_true", help="keep the window open after signing in"
+    )
+
+    commands.add_parser("token", parents=[common], help="print the stored token")
+    status = commands.add_parser("status", parents=[common], help="check the stored token")
+    status.add_argument("--json", action="store_true", help="print one JSON object")
+    commands.add_parser("logout", parents=[common], help="remove the stored token")
+    return parser
+
+
+def _with_default_command(argv: list[str]) -> list[str]:
+    """``plexlogin [options]`` means ``plexlogin login [options]``."""
+    for arg in argv:
+        if arg in ("-h", "--help", "--version"):
+            return argv
+        if not arg.startswith("-"):
+            return argv if arg in COMMANDS else ["login", *argv]
+    return ["login", *argv]
+
+
+# --- main ------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run plexlogin; returns the exit code (the console script exits with it)."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    wants_json = "--json" in args_list
+    try:
+        args = build_parser().parse_args(_with_default_command(args_list))
+    except UsageError as error:
+        return _usage_failure(error, wants_json)
+    except SystemExit as done:  # --help and --version
+        return int(done.code or 0)
+    _configure_logging(args.verbose)
+    try:
+        if args.command == "token":
+            return _token(args)
+        if args.command == "status":
+            return _status(args)
+        if args.command == "logout":
+            return _logout(args)
+        return _login(args)
+    except UsageError as error:
+        return _usage_failure(error, getattr(args, "json", False))
+    except PlexLoginError as error:
+        _error(error)
+        return int(error.exit_code)
+    except KeyboardInterrupt:
+        return int(ExitCode.CANCELLED)
+
+
+def _usage_failure(error: UsageError, wants_json: bool) -> int:
+    _error(error)
+    if wants_json:
+        _print_json({"status": "error", "error": str(error)})
+    return int(ExitCode.USAGE)
+
+
+def _error(error: BaseException) -> None:
+    print(f"plexlogin: {error}", file=sys.stderr)
+    log.debug("details", exc_info=error)
+
+
+def _print_json(data: dict[str, object], out: TextIO | None = None) -> None:
+    out = out or sys.stdout
+    out.write(json.dumps(data, sort_keys=False) + "\n")
+    out.flush()
+
+
+def _configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="plexlogin: %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # urllib3 logs request lines at DEBUG; plexlogin's own lines say what matters
+    logging.getLogger("urllib3").setLevel(logging.INFO)
+
+
+def _plex_url(args: argparse.Namespace) -> str:
+    raw = args.plex_url or os.environ.get("PLEXLOGIN_PLEX_URL") or PLEX_URL
+    return check_plex_url(raw)
+
+
+def _config() -> object:
+    from plexlogin.identity import load_config
+
+    config, warning = load_config()
+    if warning:
+        print(f"plexlogin: {warning}", file=sys.stderr)
+    return config
+
+
+# --- login -----------------------------------------------------------------------------
+
+
+def _login(args: argparse.Namespace) -> int:
+    from plexlogin.identity import Config
+
+    config = _config()
+    assert isinstance(config, Config)
+    plex_url = _plex_url(args)  # checked before anything starts
+    simulator = None
+    demo_url = None
+    service = args.keyring_service or DEFAULT_SERVICE
+    if args.demo:
+        from plexlogin.simulator import Simulator
+        from plexlogin.tokens import use_memory_keyring_if_none
+
+        simulator = Simulator(auto_approve_after=DEMO_AUTO_APPROVE).start()
+        plex_url = simulator.url
+        demo_url = simulator.url + "/"
+        # the demo never touches the real entry
+        service = args.keyring_service or DEMO_SERVICE
+        if use_memory_keyring_if_none():
+            print(
+                "plexlogin: no system keyring found; the demo keeps its (fake) token in "
+                "memory only.",
+                file=sys.stderr,
+            )
+    settings = LoginSettings(
+        plex_url=plex_url,
+        client_id=args.client_id or config.client_id,
+        product=args.product or DEFAULT_PRODUCT,
+        device_name=args.device_name,
+        keyring_service=service,
+        keyring_username=args.keyring_username,
+        timeout=args.timeout,
+        demo=args.demo,
+        stay_open=args.stay_open,
+        verbose=args.verbose,
+        remember=not args.demo,
+    )
+    log.debug("signing in against %s as client %s", plex_url, settings.client_id)
+    try:
+        outcome = _run_front_end(args, settings, demo_url)
+    finally:
+        if simulator is not None:
+            simulator.stop()
+    if outcome.error and outcome.exit_code != ExitCode.OK:
+        print(f"plexlogin: {outcome.error}", file=sys.stderr)
+    if args.json:
+        _print_json(outcome.as_json(settings))
+    return int(outcome.exit_code)
+
+
+def _run_front_end(
+    args: argparse.Namespace, settings: LoginSettings, demo_url: str | None
+) -> Outcome:
+    if not args.terminal:
+        reason = _no_window_reason()
+        if reason is None:
+            from plexlogin.gui import run_window
+
+            return run_window(settings)
+        print(f"plexlogin: {reason}; using the terminal instead.", file=sys.stderr)
+    from plexlogin.terminal import run_terminal
+
+    # with --json, stdout carries only the JSON line
+    out = sys.stderr if args.json else sys.stdout
+    return run_terminal(settings, out, demo_url=demo_url)
+
+
+def _no_window_reason() -> str | None:
+    """Why a window cannot open here, or None (Qt would abort rather than say so)."""
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        return "no display found"
+    try:
+        import PySide6  # noqa: F401
+    except ImportError:
+        return "the window needs PySide6, which is not installed"
+    return None
+
+
+# --- token, status, logout -------------------------------------------------------------
+
+
+def _stored_entry(args: argparse.Namespace) -> tuple[str, str | None]:
+    from plexlogin.identity import Config
+
+    config = _config()
+    assert isinstance(config, Config)
+    service = args.keyring_service or config.keyring_service or DEFAULT_SERVICE
+    username = args.keyring_username or config.keyring_username
+    return service, username
+
+
+def _token(args: argparse.Namespace) -> int:
+    from plexlogin.tokens import TokenStore
+
+    service, username = _stored_entry(args)
+    if username is None:
+        raise PlexLoginError("No Plex account is stored yet: sign in with 'plexlogin' first.")
+    token = TokenStore(service).load(username)
+    if token is None:
+        raise PlexLoginError(f"No token is stored for {username} (keyring service {service}).")
+    # the one place the token is printed: this is what `plexlogin token` is for
+    sys.stdout.write(token.reveal() + "\n")
+    sys.stdout.flush()
+    return int(ExitCode.OK)
+
+
+def _status(args: argparse.Namespace) -> int:
+    from plexlogin.errors import PlexError, TokenRejected
+    from plexlogin.identity import Config
+    from plexlogin.plex import Identity, PlexClient
+    from plexlogin.tokens import TokenStore
+
+    config = _config()
+    assert isinstance(config, Config)
+    service = args.keyring_service or config.keyring_service or DEFAULT_SERVICE
+    keyring_username = args.keyring_username or config.keyring_username
+    report: dict[str, object] = {
+        "status": "missing",
+        "username": None,
+        "keyring_service": service,
+        "keyring_username": keyring_username,
+        "client_id": args.client_id or config.client_id,
+        "error": None,
+    }
+    code = ExitCode.FAILED
+    message: str
+    try:
+        token = TokenStore(service).load(keyring_username) if keyring_username else None
+    except KeyringError as error:
+        token = None
+        report.update(status="unknown", error=str(error))
+        message = str(error)
+    else:
+        message = "No token is stored: sign in with 'plexlogin'."
+    if token is not None:
+        identity = Identity(client_id=str(report["client_id"]), product=args.product or "plexlogin")
+        with PlexClient(identity, _plex_url(args)) as client:
+            try:
+                user = client.get_user(token)
+            except TokenRejected:
+                report.update(status="invalid", error="plex.tv rejected the stored token.")
+                message = "The stored token is no longer valid: sign in again with 'plexlogin'."
+            except PlexError as error:
+                report.update(status="unknown", error=str(error))
+                message = f"Could not check the stored token: {error}"
+            else:
+                report.update(status="valid", username=user.username)
+                message = f"Signed in as {user.username}; plex.tv accepts the stored token."
+                code = ExitCode.OK
+    if args.json:
+        _print_json(report)
+    else:
+        print(message, file=sys.stdout if code == ExitCode.OK else sys.stderr)
+    return int(code)
+
+
+def _logout(args: argparse.Namespace) -> int:
+    from plexlogin.tokens import TokenStore
+
+    service, username = _stored_entry(args)
+    if username is None:
+        print("No Plex account is stored.")
+        return int(ExitCode.OK)
+    removed = TokenStore(service).delete(username)
+    if removed:
+        print(f"Removed the token of {username} from the keyring.")
+    else:
+        print(f"No token was stored for {username}.")
+    return int(ExitCode.OK)
