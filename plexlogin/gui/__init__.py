@@ -6,14 +6,12 @@ to decide between window and terminal, and the Qt modules load only in :func:`ru
 
 from __future__ import annotations
 
-import os
-import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from plexlogin.login import LoginSettings, Outcome
 
-__all__ = ["display_available", "run_window"]
+__all__ = ["run_window"]
 
 
 def run_window(settings: LoginSettings) -> Outcome:
@@ -27,16 +25,3 @@ def run_window(settings: LoginSettings) -> Outcome:
 
     return run(settings)
 
-
-def display_available() -> bool:
-    """Whether Qt can open a window here without aborting.
-
-    On Linux and the BSDs, Qt aborts (exit 134, with a misleading message about
-    xcb-cursor0) when there is neither an X nor a Wayland display. An explicit
-    ``QT_QPA_PLATFORM`` (offscreen, vnc, …) is trusted as is.
-    """
-    if os.environ.get("QT_QPA_PLATFORM"):
-        return True
-    if sys.platform in ("win32", "darwin"):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

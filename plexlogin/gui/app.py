@@ -56,9 +56,9 @@ def run_window(settings: LoginSettings) -> Outcome:
     window.firstPainted.connect(window.start, Qt.ConnectionType.QueuedConnection)
     QTimer.singleShot(START_ANYWAY_MS, window, window.start)
     with _cancel_on_signals(window.cancel), collect_garbage_on_ui_thread():
+        # no raise_()/activateWindow(): window managers focus new windows anyway, and
+        # platforms without them (offscreen) print a warning for each
         window.show()
-        window.raise_()
-        window.activateWindow()
         app.exec()
         if not outcomes:  # the loop ended some other way: closing still stops the worker
             window.close()

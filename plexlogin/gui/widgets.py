@@ -317,6 +317,7 @@ class Countdown(QWidget):
         shown = max(0, math.ceil(left))
         self.bar.setValue(round(1000 * min(1.0, max(0.0, left / self._lifetime))))
         if shown <= 0:
+            self._timer.stop()  # the flow renews the codes; start() comes with them
             self.label.setText("Getting a new code…")
             self.expired.emit()
             return

@@ -1,0 +1,173 @@
+"""Fixtures for the window's tests: a real simulator, an in-memory keyring, a window."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import keyring
+import keyring.backend
+import keyring.core
+import keyring.errors
+import pytest
+from PySide6.QtGui import QImage
+from pytestqt.qtbot import QtBot
+
+from plexlogin.login import LoginSettings
+from plexlogin.simulator import Simulator
+from plexlogin.tokens import MemoryKeyring
+
+# Qt aborts without a display. The Xvfb run sets QT_QPA_PLATFORM=xcb itself: keep it.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+if TYPE_CHECKING:
+    from plexlogin.gui.window import SignInWindow
+
+#: a fixed client id, so auth URLs are predictable
+CLIENT_ID = "5b0c1f3e-8d1a-4c1e-9a53-0e0a4f7c2d19"
+#: generous for a loopback sign-in; nothing waits this long unless something is broken
+WAIT_MS = 10_000
+
+
+class FlakyKeyring(MemoryKeyring):
+    """Refuses the first ``failures`` saves (PasswordSetError), then stores normally."""
+
+    def __init__(self, failures: int = 1) -> None:
+        super().__init__()
+        self.failures = failures
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        """Fail while failures remain, like a read-only collection."""
+        if self.failures > 0:
+            self.failures -= 1
+            raise keyring.errors.PasswordSetError("the collection is read-only")
+        super().set_password(service, username, password)
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_on_ui_thread(qapp: object) -> Iterator[None]:
+    """As in run_window: only this (the UI) thread may collect cycles holding Qt wrappers.
+
+    Otherwise the simulator's or the flow's threads can finalize a previous test's
+    window, deleting Qt objects outside their thread (a segfault).
+    """
+    from plexlogin.gui.app import collect_garbage_on_ui_thread
+
+    with collect_garbage_on_ui_thread():
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The window may remember the account: never in the person's real config."""
+    folder = tmp_path / "config"
+    monkeypatch.setenv("PLEXLOGIN_CONFIG_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def use_keyring() -> Iterator[Callable[[keyring.backend.KeyringBackend], None]]:
+    """Install a keyring backend for this test; the previous one comes back after."""
+    previous = keyring.core._keyring_backend
+
+    def install(backend: keyring.backend.KeyringBackend) -> None:
+        keyring.set_keyring(backend)
+
+    yield install
+    if previous is None:
+        keyring.core._keyring_backend = None  # back to "not chosen yet"
+    else:
+        keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def memory_keyring(use_keyring: Callable[[keyring.backend.KeyringBackend], None]) -> MemoryKeyring:
+    """A fresh in-memory keyring."""
+    backend = MemoryKeyring()
+    use_keyring(backend)
+    return backend
+
+
+@pytest.fixture
+def make_sim() -> Iterator[Callable[..., Simulator]]:
+    """Start simulators with any options; all are stopped after the test."""
+    started: list[Simulator] = []
+
+    def make(**options: object) -> Simulator:
+        sim = Simulator(**options).start()  # type: ignore[arg-type]
+        started.append(sim)
+        return sim
+
+    yield make
+    for sim in started:
+        sim.stop()
+
+
+@pytest.fixture
+def sim(make_sim: Callable[..., Simulator]) -> Simulator:
+    """A simulator with plex.tv's usual PIN lifetimes."""
+    return make_sim()
+
+
+def settings_for(sim: Simulator, **changes: object) -> LoginSettings:
+    """Settings as the CLI would make them for ``plexlogin login --plex-url <sim>``."""
+    values: dict[str, object] = {
+        "plex_url": sim.url,
+        "client_id": CLIENT_ID,
+        "product": "plexlogin",
+        "device_name": "test machine",
+        "keyring_service": "plexlogin-test",
+        "keyring_username": None,
+    }
+    values.update(changes)
+    return LoginSettings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def open_window(qtbot: QtBot) -> Iterator[Callable[..., SignInWindow]]:
+    """Open a sign-in window and start its worker; closed (worker stopped) after the test."""
+    from plexlogin.gui.window import SignInWindow
+
+    windows: list[SignInWindow] = []
+
+    def open_(settings: LoginSettings, *, start: bool = True, **options: object) -> SignInWindow:
+        window = SignInWindow(settings, **options)  # type: ignore[arg-type]
+        qtbot.addWidget(window)
+        windows.append(window)
+        window.show()
+        qtbot.waitExposed(window)
+        # Esc and Ctrl+C are window shortcuts: they need the active window, which a
+        # window manager would make it (Xvfb in CI runs none)
+        window.activateWindow()
+        qtbot.waitActive(window)
+        if start:
+            window.start()
+        return window
+
+    yield open_
+    for window in windows:
+        window.close()  # does nothing if it closed itself; else stops the worker
+
+
+def wait_for_codes(qtbot: QtBot, window: SignInWindow) -> tuple[str, str]:
+    """Wait until codes are on screen; returns (code, auth URL)."""
+    with qtbot.waitSignal(window.codesShown, timeout=WAIT_MS) as blocker:
+        pass
+    code, url = blocker.args  # type: ignore[misc]
+    return str(code), str(url)
+
+
+def decode_qr(image: QImage) -> list[str]:
+    """Every QR code zxing-cpp finds in ``image`` (a screen grab)."""
+    import zxingcpp
+    from PIL import Image
+
+    rgba = image.convertToFormat(QImage.Format.Format_RGBA8888)
+    data = bytes(rgba.constBits())  # type: ignore[arg-type]
+    picture = Image.frombytes(
+        "RGBA", (rgba.width(), rgba.height()), data, "raw", "RGBA", rgba.bytesPerLine()
+    )
+    results = zxingcpp.read_barcodes(picture, formats=zxingcpp.BarcodeFormat.QRCode)
+    return [result.text for result in results]
