@@ -24,4 +24,3 @@ def run_window(settings: LoginSettings) -> Outcome:
     from plexlogin.gui.app import run_window as run
 
     return run(settings)
-

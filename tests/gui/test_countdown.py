@@ -17,6 +17,7 @@ pytestmark = pytest.mark.gui
 
 URL = "https://app.plex.tv/auth#?clientID=abc&code=3patfx1a78ukcbr7x0n9bl26t"
 
+
 class Clock:
     """Monotonic seconds that move only when the test says so."""
 
@@ -25,6 +26,7 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
+
 
 def offline_settings() -> LoginSettings:
     return LoginSettings(
@@ -36,12 +38,14 @@ def offline_settings() -> LoginSettings:
         keyring_username=None,
     )
 
+
 @pytest.fixture
 def countdown(qtbot: QtBot) -> tuple[Countdown, Clock]:
     clock = Clock()
     widget = Countdown(clock)
     qtbot.addWidget(widget)
     return widget, clock
+
 
 def test_shows_minutes_and_seconds_left(countdown: tuple[Countdown, Clock]) -> None:
     widget, clock = countdown
@@ -61,6 +65,7 @@ def test_shows_minutes_and_seconds_left(countdown: tuple[Countdown, Clock]) -> N
     widget.tick()
     assert widget.label.text() == "Code expires in 0:01"
 
+
 def test_wakes_when_the_shown_second_changes_and_never_more_than_once_a_second(
     countdown: tuple[Countdown, Clock],
 ) -> None:
@@ -77,6 +82,7 @@ def test_wakes_when_the_shown_second_changes_and_never_more_than_once_a_second(
     widget.tick()
     assert widget.label.text() == "Code expires in 9:59"
 
+
 def test_reaching_the_deadline_says_a_new_code_is_coming(
     qtbot: QtBot, countdown: tuple[Countdown, Clock]
 ) -> None:
@@ -89,6 +95,7 @@ def test_reaching_the_deadline_says_a_new_code_is_coming(
     assert widget.bar.value() == 0
     assert not widget.timer.isActive()
     assert widget.remaining() == 0
+
 
 def test_the_window_counts_down_with_the_flows_clock(qtbot: QtBot) -> None:
     clock = Clock()
@@ -112,6 +119,7 @@ def test_the_window_counts_down_with_the_flows_clock(qtbot: QtBot) -> None:
     assert window.new_code.isVisible()
     assert window.copy_button.isEnabled()
 
+
 def test_trouble_line_counts_down_to_the_retry(qtbot: QtBot) -> None:
     clock = Clock()
     window = SignInWindow(offline_settings(), clock=clock)
@@ -129,5 +137,6 @@ def test_trouble_line_counts_down_to_the_retry(qtbot: QtBot) -> None:
     assert window.status.text() == "⚠  Can't reach plex.tv — retrying in 3 s"
     window._apply(state.TroubleCleared())
     assert window.status.text() == ""
+
 
 ApplyAll = Callable[[SignInWindow], None]

@@ -73,7 +73,7 @@ def finish(process: subprocess.Popen[str], timeout: float = 10) -> tuple[str, st
         return process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         process.kill()
-        out, err = process.communicate()
+        _, err = process.communicate()
         raise AssertionError(f"plexlogin did not exit; stderr:\n{err}") from None
 
 
