@@ -48,6 +48,8 @@ from plexlogin.login import LoginSettings, Outcome
 APP_ID = "io.github.plexlogin"
 #: how long "Signed in as …" stays up before the window closes by itself
 SUCCESS_PAUSE_MS = 2000
+#: how long a failure (e.g. --timeout ran out) stays up before the window closes itself
+FAILURE_PAUSE_MS = 5000
 #: how long the "New code" notice stays after a renewal
 NEW_CODE_NOTICE_MS = 6000
 #: the worker thread gets this long to finish after a stop request (it needs ~nothing)
@@ -105,12 +107,14 @@ class SignInWindow(QWidget):
         *,
         clock: Callable[[], float] = time.monotonic,
         success_pause_ms: int = SUCCESS_PAUSE_MS,
+        failure_pause_ms: int = FAILURE_PAUSE_MS,
         session_factory: SessionFactory | None = None,
     ) -> None:
         super().__init__()
         self._settings = settings
         self._clock = clock
         self._success_pause_ms = success_pause_ms
+        self._failure_pause_ms = failure_pause_ms
         self._session_factory = session_factory
         self._thread: QThread | None = None
         self._worker: SignInWorker | None = None
@@ -184,11 +188,11 @@ class SignInWindow(QWidget):
         icon.setPixmap(app_icon().pixmap(40, 40))
         icon.setAccessibleName("plexlogin")
         self.title = _label("Sign in to Plex")
-        self.subtitle = _label(
-            f"{self._settings.product} will keep your Plex token in the system keyring.",
-            role="muted",
-            wrap=True,
-        )
+        promise = f"{self._settings.product} will keep your Plex token in the system keyring."
+        if self._settings.demo:
+            # say so plainly: nobody should think a real account is being linked
+            promise = "Demo: a local stand-in for plex.tv; no real Plex account is involved."
+        self.subtitle = _label(promise, role="muted", wrap=True)
         heading = QVBoxLayout()
         heading.setSpacing(2)
         heading.addWidget(self.title)
@@ -503,7 +507,8 @@ class SignInWindow(QWidget):
         if self._thread is not None:
             self._thread.quit()
             if not self._thread.wait(THREAD_STOP_MS):  # pragma: no cover - a bug if reached
-                raise RuntimeError("the sign-in worker did not stop")
+                # never let the QThread be destroyed while it runs (Qt aborts the process)
+                self._thread.wait()
 
     # -- what the worker reports --
 
@@ -579,14 +584,14 @@ class SignInWindow(QWidget):
         display = self._display_name if self._display_name != name else None
         self.done_name.setText(display or "")
         self.done_name.setVisible(display is not None)
-        where = f"“{update.service}” / “{update.keyring_username}”"
+        saved = (
+            "Your Plex token is saved in the system keyring "
+            f"(service “{update.service}”, account “{update.keyring_username}”)."
+        )
         if self._settings.stay_open:
-            self.done_detail.setText(f"Your Plex token is saved in the system keyring as {where}.")
+            self.done_detail.setText(saved)
         else:
-            self.done_detail.setText(
-                f"Your Plex token is saved in the system keyring as {where}.\n"
-                "This window closes by itself."
-            )
+            self.done_detail.setText(saved + "\nThis window closes by itself.")
             QTimer.singleShot(self._success_pause_ms, self, self.close)
         self.pages.setCurrentIndex(2)
         self.done_button.setFocus()
@@ -610,7 +615,12 @@ class SignInWindow(QWidget):
         self._failure = error
         self.problem_title.setText("The sign-in stopped")
         self.problem_detail.setText(str(error))
-        self.problem_hint.setText("Nothing was saved. Run plexlogin again to start over.")
+        if self._settings.stay_open:
+            self.problem_hint.setText("Nothing was saved.")
+        else:
+            # a setup wizard with --timeout is waiting for the exit code: do not block it
+            self.problem_hint.setText("Nothing was saved. This window closes by itself.")
+            QTimer.singleShot(self._failure_pause_ms, self, self.close)
         self.retry_button.hide()
         self.problem_close.setAccessibleDescription("Closes the window.")
         self.pages.setCurrentIndex(3)

@@ -114,8 +114,9 @@ class SignInWorker(QObject):
         try:
             if self._stopping.is_set():  # closed before the thread even started
                 raise Cancelled()
-            # importing requests and keyring happens here, not while the window paints
-            session = self._make_session(self._settings, self._inbox.put)
+            # Importing requests and keyring happens here, not while the window paints;
+            # in a daemon thread too, as a cold import can take longer than a close may.
+            session = self._await(lambda: self._make_session(self._settings, self._inbox.put))
             with self._lock:
                 self._session = session
             if self._stopping.is_set():

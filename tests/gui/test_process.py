@@ -138,3 +138,17 @@ def test_the_qr_scans_from_a_hidpi_screen(sim: Simulator, tmp_path: Path) -> Non
     assert decode_qr(image) == [report["url"]]
     strong = next(pin for pin in sim.pins() if pin.strong)
     assert f"code={strong.code}" in report["url"]
+
+
+def test_the_window_modules_load_nothing_slow_before_the_first_paint() -> None:
+    probe = (
+        "import sys, plexlogin.gui as g; assert 'PySide6' not in sys.modules;"
+        "import plexlogin.gui.app;"
+        "slow = ['requests', 'keyring', 'qrcode', 'PIL', 'plexlogin.flow', 'plexlogin.plex'];"
+        "print([name for name in slow if name in sys.modules])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

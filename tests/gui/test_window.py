@@ -316,3 +316,27 @@ def test_controls_are_named_for_assistive_technology_and_in_order(
         window.browser_button,
         window.cancel_button,
     ]
+
+
+def test_timeout_shows_why_and_closes_with_exit_4(
+    qtbot: QtBot, sim: Simulator, memory_keyring: MemoryKeyring, open_window: OpenWindow
+) -> None:
+    window = open_window(settings_for(sim, timeout=1.0), failure_pause_ms=100)
+    wait_for_codes(qtbot, window)
+
+    qtbot.waitUntil(lambda: window.problem_title.isVisible(), timeout=WAIT_MS)
+    assert window.problem_title.text() == "The sign-in stopped"
+    assert window.problem_detail.text() == "The sign-in timed out."
+    assert not window.retry_button.isVisible()
+
+    outcome = finish(qtbot, window)
+    assert outcome.exit_code == ExitCode.TIMEOUT
+    assert outcome.status is Status.TIMEOUT
+    assert_worker_stopped(window)
+
+
+def test_demo_mode_says_no_real_account_is_involved(
+    qtbot: QtBot, sim: Simulator, memory_keyring: MemoryKeyring, open_window: OpenWindow
+) -> None:
+    window = open_window(settings_for(sim, demo=True), start=False)
+    assert "no real Plex account" in window.subtitle.text()
