@@ -96,9 +96,7 @@ def _positive_seconds(value: str) -> float:
 def _name(label: str, limit: int = 128) -> type[str]:
     def check(value: str) -> str:
         if not value.strip() or len(value) > limit or not value.isprintable():
-            raise argparse.ArgumentTypeError(
-                f"{label} must be 1 to {limit} printable characters"
-            )
+            raise argparse.ArgumentTypeError(f"{label} must be 1 to {limit} printable characters")
         return value
 
     check.__name__ = label

@@ -7,6 +7,7 @@ loads ``requests`` and ``keyring`` (through :class:`LoginSession`) in its worker
 from __future__ import annotations
 
 import enum
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -112,9 +113,12 @@ class LoginSession:
         self.settings = settings
         self.client = PlexClient(identity, settings.plex_url)
         self.store = TokenStore(settings.keyring_service)
-        extra = {} if clock is None else {"clock": clock}
         self.flow = SignInFlow(
-            self.client, on_event, timeout=settings.timeout, waiter=waiter, **extra
+            self.client,
+            on_event,
+            timeout=settings.timeout,
+            waiter=waiter,
+            clock=clock or time.monotonic,
         )
 
     def run(self) -> SignIn:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import Iterator
+from itertools import pairwise
 
 import pytest
 
@@ -56,7 +57,7 @@ def client(simulator: Simulator) -> Iterator[PlexClient]:
 def make_flow(
     client: PlexClient, clock: FakeClock, *, timeout: float = 3600
 ) -> tuple[flow.SignInFlow, Recorder]:
-    """A flow on the fake clock; the timeout (fake seconds) turns a bug into a failure, not a hang."""
+    """A flow on the fake clock; its timeout (fake seconds) turns a bug into a failure."""
     recorder = Recorder(clock)
     recorder.watch(client)
     signin = flow.SignInFlow(
@@ -83,9 +84,9 @@ def test_typed_code_signs_in(client: PlexClient, simulator: Simulator, clock: Fa
     kinds = [type(e) for e in rec.events]
     assert kinds == [flow.CodesReady, flow.Approved, flow.Verified]
     ready = rec.of(flow.CodesReady)[0]
-    assert ready.code == [p for p in simulator.pins() if not p.strong][0].code
+    assert ready.code == next(p for p in simulator.pins() if not p.strong).code
     assert rec.of(flow.Approved)[0].via_qr is False
-    assert result.token.reveal() == [p for p in simulator.pins() if p.approved][0].token
+    assert result.token.reveal() == next(p for p in simulator.pins() if p.approved).token
 
 
 def test_qr_approval_signs_in_and_drops_the_other_pin(
@@ -95,7 +96,7 @@ def test_qr_approval_signs_in_and_drops_the_other_pin(
     clock.at(3, lambda: simulator.approve(strong_pin(simulator).id))
     signin.run()
     ready = rec.of(flow.CodesReady)[0]
-    strong = [p for p in simulator.pins() if p.strong][0]
+    strong = next(p for p in simulator.pins() if p.strong)
     assert ready.auth_url == client.auth_url(strong.code)
     assert rec.of(flow.Approved)[0].via_qr is True
     approved_at = max(t for t, name, arg in rec.calls if name == "poll_pin" and arg == strong.id)
@@ -115,15 +116,16 @@ def test_each_pin_polled_at_most_once_per_second(
             polls[pin_id].append(at)
     assert len(polls) == 2
     for times in polls.values():
-        gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+        gaps = [b - a for a, b in pairwise(times)]
         assert min(gaps) >= 1.0
         assert len(times) >= 55, "polling should not be much slower than once a second"
 
 
 def test_expired_codes_are_renewed_until_signed_in(clock: FakeClock) -> None:
-    with Simulator(pin_lifetime=20, strong_pin_lifetime=40) as sim, PlexClient(
-        Identity(CLIENT_ID), sim.url
-    ) as client:
+    with (
+        Simulator(pin_lifetime=20, strong_pin_lifetime=40) as sim,
+        PlexClient(Identity(CLIENT_ID), sim.url) as client,
+    ):
         signin, rec = make_flow(client, clock)
         # three generations of codes, then the person types the newest one
         clock.at(50, lambda: sim.approve(short_pin(sim).id))
@@ -195,7 +197,7 @@ def test_server_errors_back_off_exponentially_up_to_a_cap(
     clock.at(200, lambda: simulator.approve(short_pin(simulator).id))
     signin.run()
     creates = [t for t, name, _ in rec.calls if name == "create_pin"]
-    gaps = [round(b - a) for a, b in zip(creates, creates[1:], strict=False)][:8]
+    gaps = [round(b - a) for a, b in pairwise(creates)][:8]
     assert gaps == [2, 4, 8, 16, 30, 30, 30, 30]
     trouble = rec.of(flow.Trouble)
     assert trouble[2].describe(trouble[2].retry_at - 8) == (

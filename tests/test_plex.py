@@ -40,7 +40,7 @@ def client(simulator: Simulator) -> Iterator[PlexClient]:
 def test_create_short_and_strong_pins(client: PlexClient) -> None:
     short = client.create_pin(strong=False)
     strong = client.create_pin(strong=True)
-    assert len(short.code) == 4 and short.code.isupper() or short.code.isdigit()
+    assert len(short.code) == 4 and short.code.isalnum() and short.code == short.code.upper()
     assert len(strong.code) == 25 and strong.strong and not short.strong
     assert short.expires_in == 900 and strong.expires_in == 1800
     assert short.client_identifier == CLIENT_ID
@@ -163,7 +163,7 @@ def test_connection_refused_is_a_network_error() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     with PlexClient(Identity(CLIENT_ID), f"http://127.0.0.1:{port}") as client:
-        with pytest.raises(NetworkError, match="Can't reach plex.tv"):
+        with pytest.raises(NetworkError, match=r"Can't reach plex\.tv"):
             client.create_pin()
 
 
