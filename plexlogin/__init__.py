@@ -8,5 +8,9 @@ except PackageNotFoundError:  # a source checkout that was never installed
     __version__ = "0.0.0+unknown"
 
 APP_NAME = "plexlogin"
+#: keyring services: the real entry, and the one --demo uses so it never touches it
+KEYRING_SERVICE = "plexlogin"
+DEMO_KEYRING_SERVICE = "plexlogin-demo"
+
 #: the real plex.tv; anything else is a stand-in such as the built-in simulator
 PLEX_URL = "https://plex.tv"

@@ -23,14 +23,14 @@ from collections.abc import Sequence
 from typing import NoReturn, TextIO
 from urllib.parse import urlsplit
 
-from plexlogin import PLEX_URL, __version__
+from plexlogin import DEMO_KEYRING_SERVICE, KEYRING_SERVICE, PLEX_URL, __version__
 from plexlogin.errors import ExitCode, KeyringError, PlexLoginError, UsageError
 from plexlogin.login import LoginSettings, Outcome
 
 log = logging.getLogger("plexlogin")
 
-DEFAULT_SERVICE = "plexlogin"
-DEMO_SERVICE = "plexlogin-demo"
+DEFAULT_SERVICE = KEYRING_SERVICE
+DEMO_SERVICE = DEMO_KEYRING_SERVICE
 DEFAULT_PRODUCT = "plexlogin"
 #: seconds until the demo approves its own PIN when nobody does
 DEMO_AUTO_APPROVE = 8.0

@@ -27,6 +27,7 @@ import keyring.backend
 import keyring.errors
 from keyring.backends import chainer, fail, null
 
+from . import DEMO_KEYRING_SERVICE, KEYRING_SERVICE
 from .errors import (
     KeyringError,
     KeyringLocked,
@@ -36,8 +37,8 @@ from .errors import (
 )
 from .secret import Token
 
-DEFAULT_SERVICE: Final = "plexlogin"
-DEMO_SERVICE: Final = "plexlogin-demo"
+DEFAULT_SERVICE: Final = KEYRING_SERVICE
+DEMO_SERVICE: Final = DEMO_KEYRING_SERVICE
 
 _T = TypeVar("_T")
 
