@@ -192,13 +192,26 @@ def parse_http_date(value: str | None) -> datetime | None:
     return parsed
 
 
+def _header_int(value: str) -> int | None:
+    """A header's non-negative integer (delta-seconds, Content-Length), or None.
+
+    ASCII digits only: ``"²".isdigit()`` is true but ``int("²")`` raises, and headers
+    arrive latin-1 decoded. Absurdly long numbers count as huge instead of reaching
+    int(), which refuses more than 4300 digits.
+    """
+    if not value or not value.isascii() or not value.isdigit():
+        return None
+    return int(value) if len(value) <= 18 else 10**18
+
+
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
     """Retry-After in seconds: either delta-seconds or an HTTP-date. None if absent or junk."""
     if value is None:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(min(int(value), 24 * 3600))
+    seconds = _header_int(value)
+    if seconds is not None:
+        return float(min(seconds, 24 * 3600))
     when = parse_http_date(value)
     if when is None:
         return None
