@@ -449,8 +449,8 @@ class PlexClient:
 
     @staticmethod
     def _read_limited(response: requests.Response) -> bytes:
-        declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
+        declared = _header_int(response.headers.get("Content-Length", "").strip())
+        if declared is not None and declared > MAX_RESPONSE_BYTES:
             raise UnexpectedAnswer("plex.tv sent an answer that is far too large.")
         chunks: list[bytes] = []
         size = 0
