@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QObject, Qt, QUrl, Slot
@@ -340,3 +341,56 @@ def test_demo_mode_says_no_real_account_is_involved(
 ) -> None:
     window = open_window(settings_for(sim, demo=True), start=False)
     assert "no real Plex account" in window.subtitle.text()
+
+
+def test_the_avatar_replaces_the_initials_when_it_loads_quickly(
+    qtbot: QtBot,
+    sim: Simulator,
+    memory_keyring: MemoryKeyring,
+    open_window: OpenWindow,
+    tmp_path: Path,
+) -> None:
+    import dataclasses
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from PySide6.QtGui import QColor, QImage
+
+    from plexlogin import flow
+    from plexlogin.login import LoginSession
+
+    picture = QImage(64, 64, QImage.Format.Format_RGB32)
+    picture.fill(QColor("#3366CC"))
+    assert picture.save(str(tmp_path / "avatar.png"))
+
+    class QuietHandler(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass  # keep the test's output clean
+
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(tmp_path))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    thumb = f"http://127.0.0.1:{server.server_address[1]}/avatar.png"
+
+    def session_with_reachable_thumb(settings, on_event):  # type: ignore[no-untyped-def]
+        # plex.tv's avatar URLs are out of reach offline: point this one at a local file
+        def relay(event: flow.Event) -> None:
+            if isinstance(event, flow.Verified):
+                event = flow.Verified(dataclasses.replace(event.user, thumb=thumb))
+            on_event(event)
+
+        return LoginSession(settings, relay)
+
+    try:
+        window = open_window(
+            settings_for(sim, stay_open=True), session_factory=session_with_reachable_thumb
+        )
+        code, _ = wait_for_codes(qtbot, window)
+        sim.approve(code=code)
+        qtbot.waitUntil(lambda: window.avatar.has_picture, timeout=WAIT_MS)
+        assert window.done_title.text() == "Signed in as demo-user"
+    finally:
+        server.shutdown()
+        server.server_close()
