@@ -18,6 +18,7 @@ import json
 import logging
 import math
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import NoReturn, TextIO
@@ -51,7 +52,10 @@ class _Parser(argparse.ArgumentParser):
 def check_plex_url(value: str) -> str:
     """A plex.tv base URL; plain http only to a loopback host (credentials travel over it)."""
     value = value.strip()
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # "http://[::1", characters that change under NFKC normalization
+        raise UsageError(f"--plex-url is not a valid URL: {value!r}") from None
     scheme = parts.scheme.lower()
     if scheme not in ("https", "http") or not parts.netloc:
         raise UsageError(f"--plex-url must be an https:// URL, not {value!r}")
@@ -59,6 +63,10 @@ def check_plex_url(value: str) -> str:
         raise UsageError("--plex-url must not contain a user name or password")
     if parts.query or parts.fragment:
         raise UsageError("--plex-url must not contain a query or fragment")
+    if not _AUTHORITY.fullmatch(parts.netloc):
+        # urllib.parse is lenient ("[::1]x" has the host ::1 for it); requests is not, and
+        # where the two disagree the host we checked need not be the host we connect to
+        raise UsageError(f"--plex-url has an invalid host or port: {value!r}")
     try:
         host = parts.hostname
         parts.port  # noqa: B018 - raises ValueError for a bad port
@@ -72,6 +80,14 @@ def check_plex_url(value: str) -> str:
             "--plex-url must be https:// unless it points at this machine (127.0.0.1, ::1)"
         )
     return f"{scheme}://{parts.netloc}{parts.path}".rstrip("/")
+
+
+#: a URL's host and port, written so that every URL parser reads them alike: a DNS name or
+#: IPv4 address, or a bracketed IPv6 address (with an optional %25 zone), and a port
+_AUTHORITY = re.compile(
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+(?:%25[A-Za-z0-9._~-]+)?\])"
+    r"(?::[0-9]{1,5})?"
+)
 
 
 def _is_loopback(host: str) -> bool:
