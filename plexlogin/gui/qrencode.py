@@ -9,21 +9,12 @@ device pixel ratio, which is what keeps the code scannable from a screen.
 from __future__ import annotations
 
 from plexlogin.gui.state import QrBitmap
-
-#: modules of white around the code; the QR specification asks for at least four
-QUIET_ZONE = 4
+from plexlogin.qr import make_qr
 
 
 def encode_qr(text: str) -> QrBitmap:
-    """``text`` as a QR code (error correction M: survives glare and a dusty screen)."""
-    import qrcode  # untyped: pyproject's mypy overrides cover it
-    import qrcode.constants
-
-    code = qrcode.QRCode(
-        error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=1, border=QUIET_ZONE
-    )
-    code.add_data(text)
-    code.make(fit=True)
+    """``text`` as a QR code, with the quiet zone, one byte per module."""
+    code = make_qr(text)
     # qrcode's default image factory is Pillow's: a 1-bit image, one pixel per module
     image = code.make_image(fill_color="black", back_color="white").get_image().convert("L")
     width, height = image.size

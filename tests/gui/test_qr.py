@@ -7,9 +7,10 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor, QImage, QPalette, QPixmap
 from pytestqt.qtbot import QtBot
 
-from plexlogin.gui.qrencode import QUIET_ZONE, encode_qr
+from plexlogin.gui.qrencode import encode_qr
 from plexlogin.gui.state import QrBitmap
 from plexlogin.gui.widgets import QrView
+from plexlogin.qr import QUIET_ZONE
 
 from .conftest import decode_qr
 
