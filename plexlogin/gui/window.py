@@ -241,7 +241,9 @@ class SignInWindow(QWidget):
         left = QVBoxLayout()
         left.setSpacing(12)
         step = _label("On any device, go to")
-        self.link_label = _label("plex.tv/link")
+        # the real plex.tv/link, or the stand-in's own page (the demo's simulator)
+        link = self._settings.link_url.removeprefix("https://").removeprefix("http://")
+        self.link_label = _label(link)
         self.link_label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         enter = _label("and enter this code:")
         self.code_view = CodeView()
@@ -584,9 +586,10 @@ class SignInWindow(QWidget):
         display = self._display_name if self._display_name != name else None
         self.done_name.setText(display or "")
         self.done_name.setVisible(display is not None)
+        # one line per fact: long service/account names wrap between facts, not inside them
         saved = (
-            "Your Plex token is saved in the system keyring "
-            f"(service “{update.service}”, account “{update.keyring_username}”)."
+            "Your Plex token is saved in the system keyring.\n"
+            f"Service “{update.service}”, account “{update.keyring_username}”."
         )
         if self._settings.stay_open:
             self.done_detail.setText(saved)

@@ -67,6 +67,9 @@ def main() -> int:
             stay_open=True,
         )
         window = SignInWindow(settings)
+        # against the simulator the window names its local /link page; the README shows
+        # what people see against the real plex.tv
+        window.link_label.setText("plex.tv/link")
 
         def shot(name: str) -> None:
             window.grab().save(str(args.out / f"screenshot-{name}{suffix}.png"))

@@ -343,6 +343,16 @@ def test_demo_mode_says_no_real_account_is_involved(
     assert "no real Plex account" in window.subtitle.text()
 
 
+def test_the_link_names_where_the_code_works(
+    qtbot: QtBot, sim: Simulator, memory_keyring: MemoryKeyring, open_window: OpenWindow
+) -> None:
+    """plex.tv/link for the real service; a stand-in's own page otherwise (the demo)."""
+    local = open_window(settings_for(sim, demo=True), start=False)
+    assert local.link_label.text() == sim.url.removeprefix("http://") + "/link"
+    real = open_window(settings_for(sim, plex_url="https://plex.tv"), start=False)
+    assert real.link_label.text() == "plex.tv/link"
+
+
 def test_the_avatar_replaces_the_initials_when_it_loads_quickly(
     qtbot: QtBot,
     sim: Simulator,
