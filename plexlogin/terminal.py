@@ -97,7 +97,8 @@ class TerminalView:
             elif isinstance(event, flow.Verified):
                 self._line(f"Signed in as {event.user.username}.")
             elif isinstance(event, flow.Stored):
-                self._line(f"Token saved in the system keyring ({event.service}).")
+                where = f"service {event.service}, account {event.username}"
+                self._line(f"Token saved in the keyring ({where}).")
             elif isinstance(event, flow.StoreFailed):
                 self._line(f"Could not save the token: {event.error}")
 
