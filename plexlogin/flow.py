@@ -38,6 +38,9 @@ DEFAULT_RATE_LIMIT_PAUSE = 30.0
 #: first and longest pause after a failed request
 BACKOFF_START = 2.0
 BACKOFF_CAP = 30.0
+#: codes that die sooner than this after being shown (vanished, born expired, rejected)
+#: were cut short; twice in a row and new ones are made only after a backoff
+SHORT_LIVED = 10.0
 
 
 # --- events: what a front-end is told --------------------------------------------------
@@ -247,22 +250,31 @@ class SignInFlow:
 
     def _run(self) -> SignIn:
         renewed = False
+        cut_short = 0  # generations of codes in a row that died at once
         while True:
+            if cut_short >= 2:
+                # A server that drops every PIN at once (404 for fresh PINs, expiresAt in
+                # the past, every token rejected) must not get new ones in a tight loop.
+                backoff = min(BACKOFF_CAP, BACKOFF_START * 2 ** (cut_short - 2))
+                error = UnexpectedAnswer("plex.tv keeps ending the sign-in codes at once.")
+                self._trouble("plex.tv keeps ending the sign-in codes", backoff, error)
             pins = self._create_pins(renewed)
+            shown_at = self._clock()
             renewed = True
             approval = self._poll_until_approved(pins)
-            if approval is None:
+            if approval is not None:
+                token, via_qr = approval
+                self._emit(Approved(via_qr))
+                try:
+                    user = self._verify(token)
+                except TokenRejected:
+                    self._emit(Renewing("plex.tv rejected the sign-in. Getting a new code…"))
+                else:
+                    self._emit(Verified(user))
+                    return SignIn(user, token)
+            else:
                 self._emit(Renewing("The code expired. Getting a new one…"))
-                continue
-            token, via_qr = approval
-            self._emit(Approved(via_qr))
-            try:
-                user = self._verify(token)
-            except TokenRejected:
-                self._emit(Renewing("plex.tv rejected the sign-in. Getting a new code…"))
-                continue
-            self._emit(Verified(user))
-            return SignIn(user, token)
+            cut_short = cut_short + 1 if self._clock() - shown_at < SHORT_LIVED else 0
 
     # -- stages --
 
