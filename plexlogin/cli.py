@@ -13,19 +13,23 @@ or keyring at import time: the window must paint first.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ipaddress
 import json
 import logging
 import math
 import os
 import re
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from types import FrameType
 from typing import NoReturn, TextIO
 from urllib.parse import urlsplit
 
 from plexlogin import DEMO_KEYRING_SERVICE, KEYRING_SERVICE, PLEX_URL, __version__
-from plexlogin.errors import ExitCode, KeyringError, PlexLoginError, UsageError
+from plexlogin.errors import Cancelled, ExitCode, KeyringError, PlexLoginError, UsageError
 from plexlogin.login import LoginSettings, Outcome
 
 log = logging.getLogger("plexlogin")
@@ -180,6 +184,47 @@ def _with_default_command(argv: list[str]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run plexlogin; returns the exit code (the console script exits with it)."""
+    with _sigterm_interrupts():
+        return _main(argv)
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """Until a front-end takes the signals over, SIGTERM interrupts like Ctrl-C does.
+
+    Python's default for SIGTERM is to die on the spot (exit -15, no --json line), and a
+    wizard may well send it while plexlogin is still starting up. The front-ends install
+    their own handlers (cancel, exit 3); this covers the time before and after them.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers (tests call main() from others)
+        return
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = {number: signal.getsignal(number) for number in _CANCEL_SIGNALS}
+    if previous[signal.SIGTERM] is signal.SIG_DFL:  # else an embedding program decided
+        signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            if handler is not None:  # None: set outside Python, cannot be put back
+                signal.signal(number, handler)
+
+
+def _outcome_decided() -> None:
+    """The run has its outcome: a late SIGINT/SIGTERM must not change the exit code now."""
+    if threading.current_thread() is threading.main_thread():
+        for number in _CANCEL_SIGNALS:
+            signal.signal(number, signal.SIG_IGN)
+
+
+_CANCEL_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     wants_json = "--json" in args_list
     try:
@@ -252,10 +297,32 @@ def _config() -> object:
 
 
 def _login(args: argparse.Namespace) -> int:
+    service = args.keyring_service or (DEMO_SERVICE if args.demo else DEFAULT_SERVICE)
+    # what the --json line can say if Ctrl-C or SIGTERM comes before the settings exist
+    early: dict[str, object] = {
+        "status": "cancelled",
+        "username": None,
+        "keyring_service": service,
+        "keyring_username": args.keyring_username,
+        "client_id": args.client_id,
+        "error": str(Cancelled()),
+    }
+    try:
+        return _sign_in(args, early)
+    except KeyboardInterrupt:
+        _outcome_decided()
+        print(f"plexlogin: {Cancelled()}", file=sys.stderr)
+        if args.json:
+            _print_json(early)
+        return int(ExitCode.CANCELLED)
+
+
+def _sign_in(args: argparse.Namespace, early: dict[str, object]) -> int:
     from plexlogin.identity import Config
 
     config = _config()
     assert isinstance(config, Config)
+    early["client_id"] = args.client_id or config.client_id
     plex_url = _plex_url(args)  # checked before anything starts
     simulator = None
     demo_url = None
@@ -291,6 +358,7 @@ def _login(args: argparse.Namespace) -> int:
     log.debug("signing in against %s as client %s", plex_url, settings.client_id)
     try:
         outcome = _run_front_end(args, settings, demo_url)
+        _outcome_decided()
     finally:
         if simulator is not None:
             simulator.stop()

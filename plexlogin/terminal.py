@@ -10,7 +10,7 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 from typing import TextIO
@@ -177,11 +177,11 @@ class TerminalView:
 
 
 @contextmanager
-def _cancel_on_signals(cancel: threading.Event) -> Iterator[None]:
-    """SIGINT/SIGTERM set ``cancel`` instead of raising (restored afterwards)."""
+def _cancel_on_signals(on_signal: Callable[[], None]) -> Iterator[None]:
+    """SIGINT/SIGTERM call ``on_signal`` instead of raising (restored afterwards)."""
 
     def handler(signum: int, frame: FrameType | None) -> None:
-        cancel.set()
+        on_signal()
 
     previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -193,10 +193,32 @@ def _cancel_on_signals(cancel: threading.Event) -> Iterator[None]:
 
 def run_terminal(settings: LoginSettings, out: TextIO, *, demo_url: str | None = None) -> Outcome:
     """Run one sign-in in text mode and say how it ended."""
-    view = TerminalView(out, link_url=settings.link_url, demo_url=demo_url)
-    view.say("Getting a sign-in code from plex.tv…")
-    session = LoginSession(settings, view.handle)
+    cancel = threading.Event()
+    wake = threading.Event()  # a signal arrived, or the worker finished
+
+    def on_signal() -> None:
+        cancel.set()
+        wake.set()
+
+    # The handlers go in first: a wizard's SIGTERM while requests and keyring are still
+    # being imported must cancel (exit 3), not kill the process with the default action.
+    with _cancel_on_signals(on_signal):
+        view = TerminalView(out, link_url=settings.link_url, demo_url=demo_url)
+        view.say("Getting a sign-in code from plex.tv…")
+        session = LoginSession(settings, view.handle)
+        try:
+            return _drive(session, view, cancel, wake)
+        finally:
+            view.finish()
+            session.close()
+
+
+def _drive(
+    session: LoginSession, view: TerminalView, cancel: threading.Event, wake: threading.Event
+) -> Outcome:
+    """Run the sign-in in a worker thread until it ends or ``cancel`` is set."""
     result: list[Outcome] = []
+    done = threading.Event()
 
     def work() -> None:
         try:
@@ -212,23 +234,20 @@ def run_terminal(settings: LoginSettings, out: TextIO, *, demo_url: str | None =
         except Exception as error:  # never a traceback for the person; details with -v
             log.debug("unexpected failure", exc_info=True)
             result.append(Outcome.from_error(PlexLoginError(f"Unexpected problem: {error}")))
+        finally:
+            done.set()
+            wake.set()
 
-    cancel = threading.Event()
+    if cancel.is_set():  # a signal arrived while starting up
+        return Outcome.from_error(Cancelled())
     worker = threading.Thread(target=work, name="plexlogin-signin", daemon=True)
-    try:
-        with _cancel_on_signals(cancel):
-            worker.start()
-            while worker.is_alive():
-                if cancel.wait(1.0 if view.tty else 0.5):
-                    break
-                view.tick()
-            if cancel.is_set():
-                session.cancel()
-                # waits end at once; a keyring write in progress finishes and is reported
-                worker.join(CANCEL_GRACE)
-    finally:
-        view.finish()
-        session.close()
+    worker.start()
+    while not wake.wait(1.0 if view.tty else 0.5):
+        view.tick()
+    if not done.is_set():
+        session.cancel()
+        # waits end at once; a keyring write in progress finishes and is reported
+        done.wait(CANCEL_GRACE)
     if result:
         return result[0]
     return Outcome.from_error(Cancelled())
