@@ -184,8 +184,18 @@ def _with_default_command(argv: list[str]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run plexlogin; returns the exit code (the console script exits with it)."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
     with _sigterm_interrupts():
-        return _main(argv)
+        try:
+            return _main(args_list)
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM before the command got anywhere
+            _outcome_decided()
+            print(f"plexlogin: {Cancelled()}", file=sys.stderr)
+            if "--json" in args_list:
+                unknown = ("username", "keyring_service", "keyring_username", "client_id")
+                line = {"status": "cancelled", **dict.fromkeys(unknown), "error": str(Cancelled())}
+                _print_json(line)
+            return int(ExitCode.CANCELLED)
 
 
 @contextlib.contextmanager
@@ -224,8 +234,7 @@ def _outcome_decided() -> None:
 _CANCEL_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-def _main(argv: Sequence[str] | None) -> int:
-    args_list = list(sys.argv[1:] if argv is None else argv)
+def _main(args_list: list[str]) -> int:
     wants_json = "--json" in args_list
     try:
         args = build_parser().parse_args(_with_default_command(args_list))
@@ -247,8 +256,6 @@ def _main(argv: Sequence[str] | None) -> int:
     except PlexLoginError as error:
         _error(error)
         return int(error.exit_code)
-    except KeyboardInterrupt:
-        return int(ExitCode.CANCELLED)
 
 
 def _usage_failure(error: UsageError, wants_json: bool) -> int:
