@@ -20,8 +20,9 @@ from plexlogin.login import LoginSession, LoginSettings, Outcome
 
 log = logging.getLogger(__name__)
 
-#: how long a cancelled run waits for the worker to wind down before exiting anyway
-CANCEL_GRACE = 0.8
+#: how long a cancelled run waits for the worker to wind down before exiting anyway: it
+#: must leave room within the one second a wizard's SIGTERM is promised (see issue 5)
+CANCEL_GRACE = 0.5
 
 _RESET = "\x1b[0m"
 _BLACK_ON_WHITE = "\x1b[30;47m"
