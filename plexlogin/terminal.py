@@ -219,11 +219,13 @@ def _drive(
 ) -> Outcome:
     """Run the sign-in in a worker thread until it ends or ``cancel`` is set."""
     result: list[Outcome] = []
+    storing = threading.Event()
     done = threading.Event()
 
     def work() -> None:
         try:
             signin = session.run()
+            storing.set()
             try:
                 keyring_username = session.store_token(signin)
             except KeyringError as error:
@@ -247,8 +249,16 @@ def _drive(
         view.tick()
     if not done.is_set():
         session.cancel()
-        # waits end at once; a keyring write in progress finishes and is reported
+        # waits end at once; a keyring write in progress gets the grace period to finish
         done.wait(CANCEL_GRACE)
     if result:
         return result[0]
+    if storing.is_set():
+        # the write may still land after we exit: say so rather than claim nothing happened
+        return Outcome.from_error(
+            Cancelled(
+                "Sign-in cancelled while the token was being saved to the keyring; "
+                "it may or may not have been saved."
+            )
+        )
     return Outcome.from_error(Cancelled())
