@@ -78,17 +78,31 @@ def load_config(path: Path | None = None) -> tuple[Config, str | None]:
     settings still work for this run and the warning says they will not be remembered.
     """
     path = config_path() if path is None else path
+    return _load(path, may_create=True)
+
+
+def _load(path: Path, *, may_create: bool) -> tuple[Config, str | None]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
+        if not may_create:  # made by another plexlogin and deleted again at once: odd
+            return Config(client_id=new_client_id()), (
+                f"The settings file {path} vanished while it was being read; "
+                "settings will not be remembered after this run."
+            )
         config = Config(client_id=new_client_id())
         try:
-            _write(config, path)
+            created = _write(config, path, exclusive=True)
         except OSError as exc:
             return config, (
                 f"The settings file {path} could not be created ({_reason(exc)}); "
                 "settings will not be remembered after this run."
             )
+        if not created:
+            # Another plexlogin started at the same moment and made the file first. Its
+            # identifier must win: two would leave a token bound to one identifier while
+            # the file names the other, and plex.tv then rejects the stored token.
+            return _load(path, may_create=False)
         return config, None
     except OSError as exc:  # a directory in its place, no permission, I/O error
         parsed = _Parsed(Config(client_id=new_client_id()), [f"unreadable: {_reason(exc)}"])
@@ -113,8 +127,13 @@ def save_config(config: Config, path: Path | None = None) -> None:
         raise ConfigError(f"Could not save the settings file {path}: {_reason(exc)}.") from exc
 
 
-def _write(config: Config, path: Path) -> None:
-    """save_config without the error translation; raises OSError."""
+def _write(config: Config, path: Path, *, exclusive: bool = False) -> bool:
+    """save_config without the error translation; raises OSError.
+
+    With ``exclusive``, an existing file is left alone and False returned: the whole new
+    file appears at once (a hard link to the finished temp file) or not at all, so a
+    plexlogin reading at the same moment never sees half of it.
+    """
     document = {"version": CONFIG_VERSION, **asdict(config)}
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -126,11 +145,29 @@ def _write(config: Config, path: Path) -> None:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
+        if exclusive and _link(temp_name, path):
+            os.unlink(temp_name)
+            return True
+        if exclusive and path.exists():
+            os.unlink(temp_name)
+            return False
         os.replace(temp_name, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
         raise
+    return True
+
+
+def _link(source: str, target: Path) -> bool:
+    """Hard-link ``source`` as ``target``: True if done, False if the filesystem cannot."""
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        return False
+    except OSError:  # no hard links here (FAT, some network mounts): fall back to replace
+        return False
+    return True
 
 
 @dataclass
