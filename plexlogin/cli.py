@@ -192,9 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _outcome_decided()
             print(f"plexlogin: {Cancelled()}", file=sys.stderr)
             if "--json" in args_list:
-                unknown = ("username", "keyring_service", "keyring_username", "client_id")
-                line = {"status": "cancelled", **dict.fromkeys(unknown), "error": str(Cancelled())}
-                _print_json(line)
+                _print_json(_json_line_without_settings("cancelled", str(Cancelled())))
             return int(ExitCode.CANCELLED)
 
 
@@ -261,8 +259,18 @@ def _main(args_list: list[str]) -> int:
 def _usage_failure(error: UsageError, wants_json: bool) -> int:
     _error(error)
     if wants_json:
-        _print_json({"status": "error", "error": str(error)})
+        _print_json(_json_line_without_settings("error", str(error)))
     return int(ExitCode.USAGE)
+
+
+def _json_line_without_settings(status: str, error: str) -> dict[str, object]:
+    """The --json object when the run ended before its settings were known.
+
+    Every key of the contract is there (null when unknown): a wizard reading
+    ``data["username"]`` must not get a KeyError because the command line was wrong.
+    """
+    unknown = ("username", "keyring_service", "keyring_username", "client_id")
+    return {"status": status, **dict.fromkeys(unknown), "error": error}
 
 
 def _error(error: BaseException) -> None:
