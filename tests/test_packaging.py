@@ -1,0 +1,318 @@
+"""Fast checks of packaging/: what the spec leaves out, the ICU trim, the app's metadata.
+
+The frozen app itself is tested by packaging/smoke.sh (it takes a minute or two).
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import os
+import plistlib
+import struct
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGING = ROOT / "packaging"
+
+
+def _load(name: str) -> ModuleType:
+    # by path: "packaging" is also the name of a PyPI package, so no package imports here
+    spec = importlib.util.spec_from_file_location(f"_plexlogin_{name}", PACKAGING / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+bundle_filter = _load("bundle_filter")
+icu_trim = _load("icu_trim")
+app_metadata = _load("app_metadata")
+
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux bundles")
+
+
+# --- Qt plugins and translations -------------------------------------------------------
+
+
+def test_only_allowed_qt_plugins_and_no_translations_are_kept() -> None:
+    entries = [
+        ("PySide6/Qt/plugins/platforms/libqxcb.so", "/x/libqxcb.so", "BINARY"),
+        ("PySide6/Qt/plugins/platforms/libqoffscreen.so", "/x/libqoffscreen.so", "BINARY"),
+        ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", "/x/libqgtk3.so", "BINARY"),
+        ("PySide6/Qt/plugins/imageformats/libqjpeg.so", "/x/libqjpeg.so", "BINARY"),
+        ("PySide6/Qt/translations/qtbase_de.qm", "/x/qtbase_de.qm", "DATA"),
+        ("PySide6/Qt/lib/libQt6Core.so.6", "/x/libQt6Core.so.6", "BINARY"),
+        ("PySide6/QtCore.abi3.so", "/x/QtCore.abi3.so", "EXTENSION"),
+    ]
+    result = bundle_filter.drop_unused_qt(entries, "linux")
+    assert [dest for dest, _, _ in result.kept] == [
+        "PySide6/Qt/plugins/platforms/libqxcb.so",
+        "PySide6/Qt/plugins/platforms/libqoffscreen.so",
+        "PySide6/Qt/lib/libQt6Core.so.6",
+        "PySide6/QtCore.abi3.so",
+    ]
+    reasons = {entry[0]: reason for entry, reason in result.dropped}
+    assert reasons["PySide6/Qt/plugins/platformthemes/libqgtk3.so"] == "Qt plugin not used"
+    assert reasons["PySide6/Qt/translations/qtbase_de.qm"] == "Qt translation"
+
+
+def test_windows_layout_and_backslashes_are_understood() -> None:
+    entries = [
+        ("PySide6\\plugins\\platforms\\qwindows.dll", "C:/x/qwindows.dll", "BINARY"),
+        ("PySide6\\plugins\\platforms\\qminimal.dll", "C:/x/qminimal.dll", "BINARY"),
+        ("PySide6\\translations\\qtbase_fr.qm", "C:/x/qtbase_fr.qm", "DATA"),
+    ]
+    result = bundle_filter.drop_unused_qt(entries, "win32")
+    assert [dest for dest, _, _ in result.kept] == ["PySide6\\plugins\\platforms\\qwindows.dll"]
+
+
+@linux_only
+def test_every_allowed_linux_plugin_exists_in_the_installed_pyside6() -> None:
+    """A plugin renamed by a PySide6 upgrade must fail here, not vanish from the bundle."""
+    pyside6 = pytest.importorskip("PySide6")
+    plugins = Path(pyside6.__file__).parent / "Qt" / "plugins"
+    missing = [name for name in bundle_filter.QT_PLUGINS["linux"] if not (plugins / name).exists()]
+    assert missing == []
+
+
+# --- libraries nothing links ------------------------------------------------------------
+
+
+def test_libraries_behind_a_dropped_plugin_go_and_shared_ones_stay() -> None:
+    binaries = [
+        ("PySide6/QtGui.abi3.so", "/s/QtGui.abi3.so", "EXTENSION"),
+        ("PySide6/Qt/plugins/platforms/libqxcb.so", "/s/libqxcb.so", "BINARY"),
+        ("PySide6/Qt/lib/libQt6Gui.so.6", "/s/libQt6Gui.so.6", "BINARY"),
+        ("PySide6/Qt/lib/libQt6XcbQpa.so.6", "/s/libQt6XcbQpa.so.6", "BINARY"),
+        ("libglib-2.0.so.0", "/s/libglib-2.0.so.0", "BINARY"),
+        ("libgtk-3.so.0", "/s/libgtk-3.so.0", "BINARY"),
+        ("libcairo.so.2", "/s/libcairo.so.2", "BINARY"),
+        ("libpython3.11.so.1.0", "/s/libpython3.11.so.1.0", "BINARY"),
+        ("libz.so.1", "/s/libz.so.1", "BINARY"),
+    ]
+    needed = {
+        "/s/QtGui.abi3.so": ["libQt6Gui.so.6", "libc.so.6"],
+        "/s/libqxcb.so": ["libQt6XcbQpa.so.6"],
+        "/s/libQt6Gui.so.6": ["libglib-2.0.so.0"],
+        "/s/libQt6XcbQpa.so.6": ["libQt6Gui.so.6", "libxcb.so.1"],
+        "/s/libglib-2.0.so.0": [],
+        # only the (already dropped) GTK platform theme linked these
+        "/s/libgtk-3.so.0": ["libcairo.so.2", "libglib-2.0.so.0"],
+        "/s/libcairo.so.2": ["libz.so.1"],
+        "/s/libpython3.11.so.1.0": ["libz.so.1"],
+        "/s/libz.so.1": [],
+    }
+    assert bundle_filter.unreachable_libraries(binaries, needed) == {
+        "libgtk-3.so.0",
+        "libcairo.so.2",
+    }
+
+
+def test_a_library_nothing_linked_before_filtering_stays() -> None:
+    """Loaded with ctypes or asked for by a hook: no DT_NEEDED points at it, yet it is used."""
+    binaries = [
+        ("_ctypes.cpython-311-x86_64-linux-gnu.so", "/s/_ctypes.so", "EXTENSION"),
+        ("libfoo.so.1", "/s/libfoo.so.1", "BINARY"),  # ctypes.CDLL("libfoo.so.1")
+        ("libbar.so.2", "/s/libbar.so.2", "BINARY"),  # linked by libfoo
+        ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", "/s/libqgtk3.so", "BINARY"),
+        ("libgtk-3.so.0", "/s/libgtk-3.so.0", "BINARY"),
+    ]
+    needed = {
+        "/s/_ctypes.so": ["libffi.so.8"],
+        "/s/libfoo.so.1": ["libbar.so.2"],
+        "/s/libbar.so.2": [],
+        "/s/libqgtk3.so": ["libgtk-3.so.0"],
+        "/s/libgtk-3.so.0": [],
+    }
+    without_theme = [entry for entry in binaries if "qgtk3" not in entry[0]]
+    kept, _ = bundle_filter.drop_unlinked(without_theme, [], needed, collected=binaries)
+    assert [entry[0] for entry in kept.kept] == [
+        "_ctypes.cpython-311-x86_64-linux-gnu.so",
+        "libfoo.so.1",
+        "libbar.so.2",
+    ]
+
+
+def test_a_symlink_to_a_dropped_library_goes_with_it() -> None:
+    tls_plugin = ("PySide6/Qt/plugins/tls/libqopensslbackend.so", "/s/libqossl.so", "BINARY")
+    binaries = [
+        ("PySide6/QtCore.abi3.so", "/s/QtCore.abi3.so", "EXTENSION"),
+        ("PySide6/Qt/lib/libQt6Core.so.6", "/s/libQt6Core.so.6", "BINARY"),
+        ("PySide6/Qt/lib/libQt6Network.so.6", "/s/libQt6Network.so.6", "BINARY"),
+    ]
+    datas = [
+        ("libQt6Core.so.6", "PySide6/Qt/lib/libQt6Core.so.6", "SYMLINK"),
+        ("libQt6Network.so.6", "PySide6/Qt/lib/libQt6Network.so.6", "SYMLINK"),
+        ("certifi/cacert.pem", "/s/cacert.pem", "DATA"),
+    ]
+    needed = {
+        "/s/QtCore.abi3.so": ["libQt6Core.so.6"],
+        "/s/libQt6Core.so.6": [],
+        "/s/libQt6Network.so.6": ["libQt6Core.so.6"],
+        "/s/libqossl.so": ["libQt6Network.so.6"],
+    }
+    kept_binaries, kept_datas = bundle_filter.drop_unlinked(
+        binaries, datas, needed, collected=[*binaries, tls_plugin]
+    )
+    assert [entry[0] for entry in kept_binaries.kept] == [
+        "PySide6/QtCore.abi3.so",
+        "PySide6/Qt/lib/libQt6Core.so.6",
+    ]
+    assert [entry[0] for entry in kept_datas.kept] == ["libQt6Core.so.6", "certifi/cacert.pem"]
+    assert [entry[0] for entry, _ in kept_datas.dropped] == ["libQt6Network.so.6"]
+
+
+@linux_only
+def test_elf_needed_reads_a_real_binary(tmp_path: Path) -> None:
+    assert "libc.so.6" in bundle_filter.elf_needed(os.path.realpath(sys.executable))
+    text = tmp_path / "not-elf"
+    text.write_text("#!/bin/sh\n")
+    assert bundle_filter.elf_needed(str(text)) == []
+
+
+def test_report_lists_biggest_first_with_a_total() -> None:
+    text = bundle_filter.report([("small", 1_000, "a"), ("big", 3_000_000, "b")])
+    lines = text.splitlines()
+    assert lines[0].endswith("big  (b)") and lines[1].endswith("small  (a)")
+    assert "3.00 MB  in total, 2 entries" in lines[2]
+
+
+# --- ICU data ---------------------------------------------------------------------------
+
+
+def _common_data(items: dict[str, bytes]) -> bytes:
+    """A tiny ICU common-data package in the layout libicudata uses."""
+    info = struct.pack("<HHBBBB4s4B4B", 20, 0, 0, 0, 2, 0, b"CmnD", 1, 0, 0, 0, 3, 0, 0, 0)
+    header = struct.pack("<HBB", 32, 0xDA, 0x27) + info
+    header += b"\0" * (32 - len(header))
+    names = sorted(items)
+    name_bytes = b"".join(name.encode() + b"\0" for name in names)
+    data_start = (4 + 8 * len(names) + len(name_bytes) + 15) // 16 * 16
+    toc = struct.pack("<I", len(names))
+    body = b""
+    name_offset = 4 + 8 * len(names)
+    for name in names:
+        toc += struct.pack("<II", name_offset, data_start + len(body))
+        name_offset += len(name) + 1
+        body += items[name] + b"\0" * (-len(items[name]) % 16)
+    toc += name_bytes
+    return header + toc + b"\0" * (data_start - len(toc)) + body
+
+
+def test_icu_items_qt_never_reads_are_dropped_and_the_rest_survive_intact() -> None:
+    items = {
+        "icudt73l/brkitr/char.brk": b"B" * 40,
+        "icudt73l/coll/de.res": b"C" * 17,
+        "icudt73l/de.res": b"D" * 5,
+        "icudt73l/ibm-943_P15A-2003.cnv": b"J" * 33,
+        "icudt73l/zone/de.res": b"Z" * 16,
+    }
+    trimmed, dropped = icu_trim.trimmed_common_data(_common_data(items))
+    assert sorted(name for name, _, _ in dropped) == [
+        "icudt73l/brkitr/char.brk",
+        "icudt73l/ibm-943_P15A-2003.cnv",
+    ]
+    header_size, kept = icu_trim._items(trimmed)
+    assert header_size == 32
+    assert [name for name, _ in kept] == [
+        "icudt73l/coll/de.res",
+        "icudt73l/de.res",
+        "icudt73l/zone/de.res",
+    ]
+    for name, data in kept:  # padding to 16 bytes comes after each item
+        assert data.rstrip(b"\0") == items[name]
+    _, offsets = struct.unpack_from("<II", trimmed, header_size + 4)
+    assert offsets % 16 == 0
+
+
+def test_icu_classification_keeps_what_qt_uses() -> None:
+    kept_items = (
+        "icudt73l/coll/root.res",
+        "icudt73l/zone/en.res",
+        "icudt73l/root.res",
+        "icudt73l/cnvalias.icu",
+        "icudt73l/metaZones.res",
+        "icudt73l/nfkc.nrm",
+    )
+    for kept in kept_items:
+        assert icu_trim.is_unused(kept) is None, kept
+    for dropped in ("icudt73l/lang/de.res", "icudt73l/unames.icu", "icudt73l/rfc3491.spp"):
+        assert icu_trim.is_unused(dropped), dropped
+
+
+def test_not_common_data_is_refused() -> None:
+    with pytest.raises(ValueError):
+        icu_trim.trimmed_common_data(b"\0" * 64)
+
+
+# --- the app's identity -------------------------------------------------------------------
+
+
+def test_version_comes_from_pyproject_and_matches_the_installed_package() -> None:
+    import plexlogin
+
+    version = app_metadata.project_version()
+    if plexlogin.__version__ != "0.0.0+unknown":  # installed (pip install -e .)
+        assert version == plexlogin.__version__
+
+
+def test_metainfo_lists_the_current_version_as_a_release() -> None:
+    metainfo = ET.parse(ROOT / "resources" / "io.github.plexlogin.metainfo.xml")
+    releases = [release.get("version") for release in metainfo.iter("release")]
+    assert app_metadata.project_version() in releases
+
+
+@pytest.mark.parametrize(
+    ("version", "numbers"),
+    [
+        ("0.1.0", (0, 1, 0, 0)),
+        ("1.2", (1, 2, 0, 0)),
+        ("2.0.1rc1", (2, 0, 1, 0)),
+        ("1.2.3.4.5", (1, 2, 3, 4)),
+        ("0.1.0+local", (0, 1, 0, 0)),
+    ],
+)
+def test_version_tuple(version: str, numbers: tuple[int, ...]) -> None:
+    assert app_metadata.version_tuple(version) == numbers
+
+
+def test_windows_version_info_is_a_vsversioninfo_expression() -> None:
+    text = app_metadata.windows_version_file("0.1.0", "plexlogin.exe")
+    tree = ast.parse(text, mode="eval")
+    assert isinstance(tree.body, ast.Call) and ast.unparse(tree.body.func) == "VSVersionInfo"
+    assert "filevers=(0, 1, 0, 0)" in text
+    assert "StringStruct('ProductVersion', '0.1.0')" in text
+    assert "StringStruct('OriginalFilename', 'plexlogin.exe')" in text
+
+
+def test_macos_info_plist() -> None:
+    plist = app_metadata.macos_info_plist("0.1.0")
+    assert plist["CFBundleShortVersionString"] == "0.1.0"
+    assert plist["NSHighResolutionCapable"] is True
+    assert b"<key>NSHighResolutionCapable</key>" in plistlib.dumps(plist)  # BUNDLE writes it so
+
+
+def test_staged_package_looks_like_the_wheel(tmp_path: Path) -> None:
+    stage = app_metadata.stage_sources(ROOT, tmp_path / "stage", "9.9.9")
+    package = stage / "plexlogin"
+    assert (package / "cli.py").is_file()
+    assert (package / "resources" / "__init__.py").is_file()
+    assert (package / "resources" / "io.github.plexlogin.desktop").is_file()
+    assert not list(stage.rglob("__pycache__"))
+    assert not (package / "resources" / "make_icons.py").exists()
+    metadata = (stage / "plexlogin-9.9.9.dist-info" / "METADATA").read_text()
+    assert "Name: plexlogin\nVersion: 9.9.9\n" in metadata
+
+    datas = app_metadata.resource_datas(stage)
+    folders = {Path(source).name: folder for source, folder in datas}
+    assert folders["io.github.plexlogin.desktop"] == "plexlogin/resources"
+    assert folders["plexlogin-9.9.9.dist-info"] == "plexlogin-9.9.9.dist-info"
+    icon_folders = {folder for source, folder in datas if source.endswith(".png")}
+    assert "plexlogin/resources/icons/hicolor/48x48/apps" in icon_folders
