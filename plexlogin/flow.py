@@ -381,6 +381,11 @@ class SignInFlow:
             if self._waiter.wait(remaining):
                 raise Cancelled()
 
+    def timeout_error(self) -> PlexLoginError:
+        """What run() raises when ``timeout`` runs out, for a front-end that has to end the
+        run itself because a request to plex.tv is stuck past the deadline."""
+        return self._timeout_error()
+
     def _timeout_error(self) -> PlexLoginError:
         if not self._shown_codes and self._last_error is not None:
             # the person never saw a code: this is "plex.tv unreachable", not "too slow"

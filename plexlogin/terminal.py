@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import TextIO
 
-from plexlogin.errors import Cancelled, KeyringError, PlexLoginError
+from plexlogin.errors import Cancelled, ExitCode, KeyringError, PlexLoginError
 from plexlogin.login import LoginSession, LoginSettings, Outcome
 
 log = logging.getLogger(__name__)
@@ -243,16 +243,32 @@ def _drive(
 
     if cancel.is_set():  # a signal arrived while starting up
         return Outcome.from_error(Cancelled())
+    # The flow checks --timeout between requests; a request that plex.tv trickles out a
+    # byte at a time never lets it, so the run's own deadline is kept here as well.
+    timeout = session.settings.timeout
+    deadline = None if timeout is None else time.monotonic() + timeout + CANCEL_GRACE
+    timed_out = False
     worker = threading.Thread(target=work, name="plexlogin-signin", daemon=True)
     worker.start()
-    while not wake.wait(1.0 if view.tty else 0.5):
+    while True:
+        pause = 1.0 if view.tty else 0.5
+        if deadline is not None and not storing.is_set():  # the keyring has its own limit
+            left = deadline - time.monotonic()
+            if left <= 0:
+                timed_out = True
+                break
+            pause = min(pause, left)
+        if wake.wait(pause):
+            break
         view.tick()
     if not done.is_set():
         session.cancel()
         # waits end at once; a keyring write in progress gets the grace period to finish
         done.wait(CANCEL_GRACE)
-    if result:
+    if result and not (timed_out and result[0].exit_code == ExitCode.CANCELLED):
         return result[0]
+    if timed_out:
+        return Outcome.from_error(session.flow.timeout_error())
     if storing.is_set():
         # the write may still land after we exit: say so rather than claim nothing happened
         return Outcome.from_error(
