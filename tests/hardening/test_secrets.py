@@ -1,0 +1,475 @@
+"""The token goes to the keyring and to ``plexlogin token``'s stdout, and nowhere else.
+
+An audit over whole sign-ins at the highest verbosity (-v) through the real program:
+stdout, stderr, every file under the test's folder (config folder, HOME, working
+directory), the process's command line and environment while it holds the token, and
+in-process: every log record at DEBUG (urllib3's included), the text, repr and
+traceback of every error, and the repr/str of every plexlogin object alive after a
+sign-in. Then the transport: TLS verification is never turned off, plain http:// only
+to this machine (however it is spelled), and the config file is private.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import logging
+import os
+import re
+import socket
+import ssl
+import threading
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import keyring.backend
+import keyring.errors
+import pytest
+
+from plexlogin import flow
+from plexlogin.cli import check_plex_url
+from plexlogin.errors import KeyringError, NetworkError, UsageError
+from plexlogin.login import LoginSession, LoginSettings, Outcome
+from plexlogin.plex import Identity, PlexClient
+from plexlogin.secret import Token
+from plexlogin.simulator import TOKEN_PREFIX, Simulator
+from tests.helpers.fake_clock import FakeClock
+from tests.helpers.keyring_fixtures import (  # noqa: F401  (registers the fixtures)
+    RaisingKeyring,
+    fixture_memory_keyring,
+    fixture_use_keyring,
+)
+from tests.helpers.socket_keyring import KeyringServer
+
+from .harness import SERVICE, Child, Live, Result, approve_when_shown, finish, scan_for, wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def nowhere(token: str, *texts: str) -> None:
+    for text in texts:
+        assert token not in text, f"the token leaked into: {text[:300]!r}"
+
+
+# --- the real program at -v ----------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_audit_of_whole_sign_ins_at_the_highest_verbosity(
+    child: Child, simulator: Simulator, keyring_srv: KeyringServer, tmp_path: Path
+) -> None:
+    outputs: list[Result] = []
+    tokens: list[str] = []
+
+    # 1. typed code, a keyring write slow enough to look at the process holding the token
+    keyring_srv.add_fault("set", "slow")
+    live = Live(child.login("-v"))
+    tokens.append(approve_when_shown(simulator, username="jane"))
+    assert keyring_srv.started_hanging.wait(15)
+    pid = live.process.pid
+    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    environ = Path(f"/proc/{pid}/environ").read_bytes().decode(errors="replace")
+    outputs.append(live.finish())
+    assert outputs[-1].returncode == 0
+
+    # 2. the QR code's PIN, after a rejected token and a token plex.tv could not check
+    simulator.expire()  # the first run's unused PIN must not be approved by mistake
+    simulator.add_fault("user", status=401)
+    simulator.add_fault("user", status=500)
+    live = Live(child.login("-v"))
+    tokens.append(approve_when_shown(simulator, strong=True, username="jane"))
+    live.wait_for_stderr("New code")
+    tokens.append(approve_when_shown(simulator, strong=True, username="jane"))
+    outputs.append(live.finish())
+    assert outputs[-1].returncode == 0
+
+    # 3. a keyring that refuses the write, quoting the token in its error
+    simulator.expire()
+    keyring_srv.add_fault("set", "other")
+    process = child.login("-v")
+    tokens.append(approve_when_shown(simulator, username="jane"))
+    outputs.append(finish(process))
+    assert outputs[-1].returncode == 1
+
+    # 4. the commands that read the stored token, at -v
+    status = child.run("status", "-v", "--json", "--plex-url", simulator.url)
+    assert status.returncode == 0 and '"valid"' in status.stdout
+    simulator.revoke(tokens[2])
+    rejected = child.run("status", "-v", "--plex-url", simulator.url)
+    assert rejected.returncode == 1
+    printed = child.run("token", "-v")
+    assert printed.stdout == tokens[2] + "\n"  # the one place the token is meant to be
+    logout = child.run("logout", "-v")
+    assert logout.returncode == 0
+    outputs += [status, rejected, logout]
+
+    every_output = [o.stdout + o.stderr for o in outputs] + [printed.stderr, cmdline, environ]
+    for token in tokens:
+        assert token.startswith(TOKEN_PREFIX)
+        nowhere(token, *every_output)
+        # files: the config folder, HOME, the working directory, anything under the test
+        assert scan_for(token, [tmp_path]) == []
+    assert not re.search(TOKEN_PREFIX + r"\w+", "".join(every_output))
+
+
+# --- in-process: logs, errors, reprs -------------------------------------------------------------
+
+
+@pytest.fixture
+def debug_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """Every logger at DEBUG, urllib3's request lines included."""
+    caplog.set_level(logging.DEBUG)
+    logging.getLogger("urllib3").setLevel(logging.DEBUG)
+    yield caplog
+
+
+def test_logs_errors_and_reprs_of_a_whole_sign_in_never_show_the_token(
+    simulator: Simulator,
+    debug_log: pytest.LogCaptureFixture,
+    use_keyring: Callable[[keyring.backend.KeyringBackend], None],
+) -> None:
+    clock = FakeClock()
+    events: list[flow.Event] = []
+    settings = LoginSettings(
+        plex_url=simulator.url,
+        client_id="aa0e0d0c-1b2a-4c3d-8e4f-5a6b7c8d9e0f",
+        product="plexlogin",
+        device_name=None,
+        keyring_service=SERVICE,
+        keyring_username=None,
+        remember=False,
+    )
+    session = LoginSession(settings, events.append, clock=clock, waiter=clock)
+    simulator.add_fault("user", status=401)
+    clock.at(3, lambda: simulator.approve(_newest(simulator)))
+    clock.at(10, lambda: simulator.approve(_newest(simulator)))
+    signin = session.run()
+    token = signin.token.reveal()
+
+    # the keyring refuses, quoting the token: the error must not carry it
+    class Quoting(RaisingKeyring):
+        def set_password(self, service: str, username: str, password: str) -> None:
+            raise keyring.errors.PasswordSetError(f"refused {password}")
+
+    use_keyring(Quoting(RuntimeError("unused")))
+    errors: list[BaseException] = []
+    try:
+        session.store_token(signin)
+    except KeyringError as error:
+        errors.append(error)
+    outcome = Outcome.from_error(errors[0], signin.user.username)
+    session.close()
+
+    shown = [record.getMessage() for record in debug_log.records]
+    shown += ["".join(traceback.format_exception(e)) + repr(e) + str(e) for e in errors]
+    shown += [repr(e) + str(e) for e in events]
+    shown += [repr(signin), str(signin), repr(signin.token), f"{signin.token}", repr(outcome)]
+    shown += [repr(outcome.as_json(settings)), repr(session.__dict__), repr(session.flow.__dict__)]
+    gc.collect()
+    for thing in gc.get_objects():
+        module = getattr(type(thing), "__module__", "")
+        # plexlogin.simulator is plex.tv's side of the table: it issued the token
+        if isinstance(module, str) and module.startswith("plexlogin") and "simulator" not in module:
+            shown.append(repr(thing))
+            shown.append(str(thing))
+    assert any("GET /api/v2/user" in line for line in shown), "urllib3's DEBUG log was not seen"
+    nowhere(token, *shown)
+
+
+def _newest(sim: Simulator) -> int:
+    return max((p for p in sim.pins() if not p.strong and not p.approved), key=lambda p: p.id).id
+
+
+def test_token_type_refuses_to_show_itself() -> None:
+    token = Token("SIMULATED-do-not-show")
+    nowhere(
+        "SIMULATED-do-not-show",
+        repr(token),
+        str(token),
+        f"{token}",
+        f"{token!r}",
+        "%s %r" % (token, token),  # noqa: UP031 - the old formatting must redact too
+        repr([token]),
+        repr({"t": token}),
+    )
+    with pytest.raises(TypeError):
+        import pickle
+
+        pickle.dumps(token)
+
+
+# --- TLS -----------------------------------------------------------------------------------------
+
+
+def test_no_code_turns_tls_verification_off() -> None:
+    forbidden = re.compile(
+        r"verify\s*=\s*False|CERT_NONE|check_hostname\s*=\s*False|_create_unverified_context"
+        r"|disable_warnings|InsecureRequestWarning|PYTHONHTTPSVERIFY"
+    )
+    for path in sorted((ROOT / "plexlogin").rglob("*.py")):
+        if path.name == "simulator.py":
+            continue  # the simulator serves plain HTTP and makes no requests
+        hits = [line for line in path.read_text().splitlines() if forbidden.search(line)]
+        assert hits == [], f"{path}: {hits}"
+
+
+def test_the_client_verifies_and_ignores_environment_overrides() -> None:
+    client = PlexClient(Identity("aa0e0d0c-1b2a-4c3d-8e4f-5a6b7c8d9e0f"))
+    assert client.session.verify is True
+    # CURL_CA_BUNDLE="" or REQUESTS_CA_BUNDLE cannot swap the certificate check
+    assert client.session.trust_env is False
+    client.close()
+
+
+@pytest.fixture
+def self_signed_server(tmp_path: Path) -> Iterator[tuple[int, Path, list[str]]]:
+    """A TLS server on 127.0.0.1 with a certificate nobody trusts; records what happened."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    import ipaddress
+
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)
+    seen: list[str] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                raw, _ = listener.accept()
+            except OSError:
+                continue
+            try:
+                with context.wrap_socket(raw, server_side=True) as conn:
+                    conn.settimeout(2)
+                    seen.append("request: " + conn.recv(4096).decode(errors="replace"))
+                    conn.sendall(b"HTTP/1.1 500 No\r\nContent-Length: 0\r\n\r\n")
+            except (ssl.SSLError, OSError) as error:
+                seen.append(f"handshake failed: {error}")
+
+    server = threading.Thread(target=serve, daemon=True)
+    server.start()
+    try:
+        yield listener.getsockname()[1], cert_file, seen
+    finally:
+        stop.set()
+        server.join(5)
+        listener.close()
+
+
+def test_an_untrusted_certificate_is_refused(
+    self_signed_server: tuple[int, Path, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port, cert_file, seen = self_signed_server
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert_file))
+    monkeypatch.setenv("CURL_CA_BUNDLE", "")
+    with PlexClient(
+        Identity("aa0e0d0c-1b2a-4c3d-8e4f-5a6b7c8d9e0f"), f"https://127.0.0.1:{port}"
+    ) as c:
+        with pytest.raises(NetworkError):
+            c.create_pin()
+    wait_for(lambda: seen, "the server to note the handshake")
+    assert all(line.startswith("handshake failed") for line in seen)
+
+
+def test_the_program_refuses_an_untrusted_certificate(
+    child: Child, self_signed_server: tuple[int, Path, list[str]]
+) -> None:
+    port, cert_file, seen = self_signed_server
+    env = child.env(REQUESTS_CA_BUNDLE=str(cert_file), CURL_CA_BUNDLE="", PYTHONHTTPSVERIFY="0")
+    result = finish(child.login("--timeout", "2", url=f"https://127.0.0.1:{port}", env=env))
+    result.assert_clean()
+    assert result.returncode == 1 and result.json["error"] == "Gave up: Can't reach plex.tv."
+    assert seen and not any(line.startswith("request") for line in seen)
+
+
+# --- plain http only to this machine -------------------------------------------------------------
+
+LOOPBACK = [
+    "http://127.0.0.1:32400",
+    "http://[::1]:32400",
+    "HTTP://127.0.0.1",
+    "hTTp://[::1]",
+    "http://localhost:8080",
+    "http://LOCALHOST",
+    "http://127.0.0.2/base/",
+    "https://plex.tv",
+]
+NOT_LOOPBACK = [
+    "http://127.0.0.1.evil.example",
+    "http://127.0.0.1.evil.example:32400",
+    "http://localhost.evil.example",
+    "http://evil.example/127.0.0.1",
+    "http://evil.example#@127.0.0.1",
+    "http://evil.example?@127.0.0.1",
+    "http://127.1",  # inet_aton shorthand: refused rather than guessed
+    "http://0x7f000001",
+    "http://2130706433",
+    "http://[::ffff:127.0.0.1]",
+    "http://[::ffff:7f00:1]",
+    "http://\uff11\uff12\uff17.0.0.1",
+    "http://127.0.0.1%2eevil.example",
+    "http://[::1]x",
+    "http://[::1",
+    "http://plex.tv",
+]
+USERINFO = [
+    "http://user@127.0.0.1",
+    "http://user:pw@127.0.0.1",
+    "http://127.0.0.1@evil.example",
+    "http://127.0.0.1:80@evil.example",
+    "http://127.0.0.1\\@evil.example",  # urllib3 and urllib.parse disagree on this one
+    "https://token:x@plex.tv",
+    "http://@127.0.0.1",
+]
+
+
+@pytest.mark.parametrize("url", LOOPBACK)
+def test_loopback_and_https_urls_are_accepted(url: str) -> None:
+    checked = check_plex_url(url)
+    assert checked.startswith(("http://", "https://")) and not checked.endswith("/")
+
+
+@pytest.mark.parametrize("url", NOT_LOOPBACK + USERINFO)
+def test_everything_else_is_refused(url: str) -> None:
+    with pytest.raises(UsageError):
+        check_plex_url(url)
+
+
+@pytest.mark.parametrize(
+    ("how", "url"),
+    [
+        ("--plex-url", "http://127.0.0.1.evil.example"),
+        ("--plex-url", "http://user:pw@127.0.0.1"),
+        ("--plex-url", "http://[::1"),
+        ("PLEXLOGIN_PLEX_URL", "http://127.0.0.1.evil.example:32400"),
+    ],
+)
+def test_the_program_refuses_before_any_connection(
+    how: str, url: str, child: Child, tmp_path: Path
+) -> None:
+    """The child's resolver notes every name it is asked for: none may be asked at all."""
+    hook = tmp_path / "resolver"
+    hook.mkdir()
+    asked = tmp_path / "asked"
+    (hook / "sitecustomize.py").write_text(
+        "import socket\n"
+        f"def _note(host, *args, **kwargs):\n"
+        f"    open({str(asked)!r}, 'a').write(f'{{host}}\\n')\n"
+        "    raise socket.gaierror(socket.EAI_NONAME, 'no network in this test')\n"
+        "socket.getaddrinfo = _note\n"
+    )
+    env = child.env()
+    env["PYTHONPATH"] = f"{hook}:{env['PYTHONPATH']}"
+    if how == "PLEXLOGIN_PLEX_URL":
+        env[how] = url
+        args = ["login", "--terminal", "--json"]
+    else:
+        args = ["login", "--terminal", "--json", "--plex-url", url]
+    result = child.run(*args, env=env)
+    result.assert_clean()
+    assert result.returncode == 2, result.stderr
+    assert result.json["status"] == "error"
+    assert not asked.exists(), asked.read_text()
+
+
+# --- the files plexlogin writes ------------------------------------------------------------------
+
+
+def test_config_is_private_whatever_the_umask(
+    child: Child, simulator: Simulator, keyring_srv: KeyringServer
+) -> None:
+    import subprocess
+    import sys
+
+    from .harness import plexlogin_command
+
+    process = subprocess.Popen(
+        [*plexlogin_command(), "login", "--terminal", "--json", "--plex-url", simulator.url],
+        env=child.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        umask=0,  # the laxest a wizard could leave us with
+    )
+    approve_when_shown(simulator, username="jane")
+    result = finish(process)
+    assert result.returncode == 0, result.stderr
+    folder, file = child.config_dir, child.config_dir / "config.json"
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert file.stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in folder.iterdir()) == ["config.json"]  # no temp files left
+    assert sys.platform.startswith("linux")
+
+
+def test_config_holds_names_only(
+    simulator: Simulator, memory_keyring: object, tmp_path: Path
+) -> None:
+    """What remember_account writes: the client id and where the token went, no secret."""
+    from plexlogin.identity import config_path
+    from plexlogin.login import remember_account
+
+    remember_account(SERVICE, "jane", "jane")
+    text = config_path().read_text()
+    assert set(__import__("json").loads(text)) == {
+        "version",
+        "client_id",
+        "last_username",
+        "keyring_service",
+        "keyring_username",
+    }
+    assert "token" not in text.lower()
+    assert os.stat(config_path()).st_mode & 0o777 == 0o600
+
+
+def test_the_token_is_revealed_in_three_places_only() -> None:
+    """Token.reveal() is the only way to the value: the HTTP header that checks it, the
+    keyring write, and ``plexlogin token``. Any other call site is a leak to review."""
+    expected = {
+        (
+            "plex.py",
+            'answer = self._request("GET", "/api/v2/user", '
+            'headers={"X-Plex-Token": token.reveal()})',
+        ),
+        ("tokens.py", "secret = token.reveal()"),
+        ("cli.py", 'sys.stdout.write(token.reveal() + "\\n")'),
+    }
+    found = {
+        (path.name, line.strip())
+        for path in (ROOT / "plexlogin").rglob("*.py")
+        for line in path.read_text().splitlines()
+        if ".reveal()" in line and not line.strip().startswith(("#", '"""'))
+    }
+    assert found == expected
