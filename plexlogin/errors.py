@@ -50,6 +50,14 @@ class Cancelled(PlexLoginError):
     def __init__(self, message: str = "Sign-in cancelled.") -> None:
         super().__init__(message)
 
+    @classmethod
+    def while_saving(cls) -> Cancelled:
+        """Cancelled during the keyring write, which may still land after we exit."""
+        return cls(
+            "Sign-in cancelled while the token was being saved to the keyring; "
+            "it may or may not have been saved."
+        )
+
 
 class SignInTimeout(PlexLoginError):
     """``--timeout`` ran out before the sign-in finished."""

@@ -271,10 +271,5 @@ def _drive(
         return Outcome.from_error(session.flow.timeout_error())
     if storing.is_set():
         # the write may still land after we exit: say so rather than claim nothing happened
-        return Outcome.from_error(
-            Cancelled(
-                "Sign-in cancelled while the token was being saved to the keyring; "
-                "it may or may not have been saved."
-            )
-        )
+        return Outcome.from_error(Cancelled.while_saving())
     return Outcome.from_error(Cancelled())

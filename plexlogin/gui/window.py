@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from plexlogin.errors import Cancelled, PlexLoginError
+from plexlogin.errors import Cancelled, PlexLoginError, SignInTimeout
 from plexlogin.gui import state, theme
 from plexlogin.gui.widgets import AlertBadge, AvatarView, CodeView, Countdown, QrView, paint_mark
 from plexlogin.gui.worker import SessionFactory, SignInWorker
@@ -48,8 +48,9 @@ from plexlogin.login import LoginSettings, Outcome
 APP_ID = "io.github.plexlogin"
 #: how long "Signed in as …" stays up before the window closes by itself
 SUCCESS_PAUSE_MS = 2000
-#: how long a failure (e.g. --timeout ran out) stays up before the window closes itself
-FAILURE_PAUSE_MS = 5000
+#: how long a failure (e.g. --timeout ran out) stays up before the window closes itself;
+#: short, since a setup wizard waits for the exit code
+FAILURE_PAUSE_MS = 3000
 #: how long the "New code" notice stays after a renewal
 NEW_CODE_NOTICE_MS = 6000
 #: the worker thread gets this long to finish after a stop request (it needs ~nothing)
@@ -169,6 +170,10 @@ class SignInWindow(QWidget):
         self._worker.avatarLoaded.connect(self._show_avatar)
         self.retryRequested.connect(self._worker.retry_save)
         self._thread.start()
+        if self._settings.timeout is not None:
+            # The flow checks its own timeout between requests; this one holds even while
+            # a request to plex.tv hangs or trickles in byte by byte.
+            QTimer.singleShot(round(self._settings.timeout * 1000), self, self._time_out)
 
     @Slot()
     def cancel(self) -> None:
@@ -496,6 +501,9 @@ class SignInWindow(QWidget):
             return Outcome.from_error(self._save_error, self._username)
         if self._failure is not None:
             return Outcome.from_error(self._failure, self._username)
+        if self._username is not None:
+            # verified, and the keyring write had begun: it may still land after we exit
+            return Outcome.from_error(Cancelled.while_saving(), self._username)
         return Outcome.from_error(Cancelled(), self._username)
 
     def _stop_worker(self) -> None:
@@ -614,7 +622,20 @@ class SignInWindow(QWidget):
         self.pages.setCurrentIndex(3)
         self.retry_button.setFocus()
 
+    @Slot()
+    def _time_out(self) -> None:
+        if self._outcome is not None or self._failure is not None:
+            return
+        if self._username is not None:
+            return  # verified: the keyring write (with its own timeout) decides the outcome
+        if self._worker is not None:
+            self._worker.request_stop()
+        self.countdown.stop("")
+        self._show_failed(SignInTimeout("The sign-in timed out."))
+
     def _show_failed(self, error: PlexLoginError) -> None:
+        if self._failure is not None:
+            return  # the first reason stands (a late "cancelled" after a timeout, say)
         self._failure = error
         self.problem_title.setText("The sign-in stopped")
         self.problem_detail.setText(str(error))
