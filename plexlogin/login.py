@@ -104,7 +104,7 @@ class LoginSession:
         clock: Callable[[], float] | None = None,
         waiter: Waiter | None = None,
     ) -> None:
-        from plexlogin.flow import SignInFlow
+        from plexlogin.flow import CodesReady, SignInFlow
         from plexlogin.plex import Identity, PlexClient
         from plexlogin.tokens import TokenStore
 
@@ -113,9 +113,19 @@ class LoginSession:
         self.settings = settings
         self.client = PlexClient(identity, settings.plex_url)
         self.store = TokenStore(settings.keyring_service)
+        warmed = False
+
+        def relay(event: Event) -> None:
+            nonlocal warmed
+            on_event(event)
+            if not warmed and isinstance(event, CodesReady):
+                # the person needs seconds to approve: find the keyring meanwhile
+                warmed = True
+                self.store.warm_up()
+
         self.flow = SignInFlow(
             self.client,
-            on_event,
+            relay,
             timeout=settings.timeout,
             waiter=waiter,
             clock=clock or time.monotonic,

@@ -17,6 +17,7 @@ The backend is looked up with :func:`keyring.get_keyring` on every call, so test
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -265,6 +266,17 @@ class TokenStore:
         An unsafe backend is named too, marked as refused, since this is for diagnosis.
         """
         return self._call("be identified", _backend_description)
+
+    def warm_up(self, wait: float = 0.5) -> None:
+        """Find the keyring backend now, so the first save does not pay for it.
+
+        Finding it (D-Bus, for the Secret Service) takes tens of milliseconds that would
+        otherwise sit between approval and "saved". This waits at most ``wait`` seconds
+        and ignores every failure: the save itself reports them, with its own timeout.
+        """
+        probe = TokenStore(self.service, timeout=wait)
+        with contextlib.suppress(KeyringError):
+            probe._call("be found", keyring.get_keyring)
 
     def _call(self, doing: str, operation: Callable[[], _T], *, secret: str | None = None) -> _T:
         """Run ``operation`` in a daemon thread and wait at most ``self.timeout`` seconds.
