@@ -399,7 +399,10 @@ def test_the_avatar_replaces_the_initials_when_it_loads_quickly(
         )
         code, _ = wait_for_codes(qtbot, window)
         sim.approve(code=code)
-        qtbot.waitUntil(lambda: window.avatar.has_picture, timeout=WAIT_MS)
+        # the avatar loads beside the keyring write: either may finish first
+        qtbot.waitUntil(
+            lambda: window.avatar.has_picture and window.done_title.isVisible(), timeout=WAIT_MS
+        )
         assert window.done_title.text() == "Signed in as demo-user"
     finally:
         server.shutdown()
