@@ -76,6 +76,17 @@ def app_icon() -> QIcon:
     return icon
 
 
+def _page(card: QFrame, buttons: QLayout, *, spacing: int) -> QWidget:
+    """One page of the window: its card, and the row of buttons under it."""
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(spacing)
+    layout.addWidget(card, 1)
+    layout.addLayout(buttons)
+    return page
+
+
 def _label(text: str = "", *, role: str | None = None, wrap: bool = False) -> QLabel:
     label = QLabel(text)
     if role is not None:
@@ -236,7 +247,6 @@ class SignInWindow(QWidget):
         return card, layout
 
     def _build_waiting(self) -> QWidget:
-        page = QWidget()
         card, inner = self._card()
         columns = QHBoxLayout()
         columns.setSpacing(28)
@@ -331,16 +341,9 @@ class SignInWindow(QWidget):
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.browser_button)
 
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(16)
-        layout.addWidget(card, 1)
-        layout.addLayout(buttons)
-
-        return page
+        return _page(card, buttons, spacing=16)
 
     def _build_finishing(self) -> QWidget:
-        page = QWidget()
         card, inner = self._card()
         self.finishing_label = _label("Approved. Finishing sign-in…")
         self.finishing_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -361,15 +364,9 @@ class SignInWindow(QWidget):
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(cancel)
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(14)
-        layout.addWidget(card, 1)
-        layout.addLayout(row)
-        return page
+        return _page(card, row, spacing=14)
 
     def _build_done(self) -> QWidget:
-        page = QWidget()
         card, inner = self._card()
         self.avatar = AvatarView()
         self.done_title = _label("Signed in")
@@ -395,15 +392,9 @@ class SignInWindow(QWidget):
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.done_button)
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(14)
-        layout.addWidget(card, 1)
-        layout.addLayout(row)
-        return page
+        return _page(card, row, spacing=14)
 
     def _build_problem(self) -> QWidget:
-        page = QWidget()
         card, inner = self._card()
         self.problem_title = _label(wrap=True)
         self.problem_title.setAccessibleName("Problem")
@@ -439,12 +430,7 @@ class SignInWindow(QWidget):
         row.addStretch(1)
         row.addWidget(self.problem_close)
         row.addWidget(self.retry_button)
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(14)
-        layout.addWidget(card, 1)
-        layout.addLayout(row)
-        return page
+        return _page(card, row, spacing=14)
 
     def _restyle(self) -> None:
         """Fonts and colours from the current palette (again when the theme changes)."""
