@@ -14,6 +14,7 @@ from plexlogin.errors import Cancelled, PinExpired, PlexError, SignInTimeout
 from plexlogin.plex import Identity, PlexClient
 from plexlogin.simulator import Simulator
 from tests.helpers.fake_clock import FakeClock
+from tests.helpers.request_spy import spy_on_requests
 
 CLIENT_ID = "0c7d4f52-4d1c-4c8e-9d36-5b8a2f2f8e11"
 
@@ -33,14 +34,10 @@ class Recorder:
         return [e for e in self.events if isinstance(e, kind)]
 
     def watch(self, client: PlexClient) -> None:
-        for name in ("create_pin", "poll_pin", "get_user"):
-            real = getattr(client, name)
+        def record(name: str, arg: object) -> None:
+            self.calls.append((self.clock.elapsed, name, arg))
 
-            def spy(*args: object, _real=real, _name=name) -> object:
-                self.calls.append((self.clock.elapsed, _name, args[0] if args else None))
-                return _real(*args)
-
-            setattr(client, name, spy)
+        spy_on_requests(client, record)
 
 
 @pytest.fixture

@@ -52,6 +52,7 @@ from tests.helpers.keyring_fixtures import (  # noqa: F401  (registers the fixtu
     fixture_memory_keyring,
     fixture_use_keyring,
 )
+from tests.helpers.request_spy import spy_on_requests
 
 CLIENT_ID = "9d7c1f0e-52a4-4c51-8a4e-3c2f0b7d6e11"
 PIN_GONE = '{"errors":[{"code":1020,"message":"Code not found or expired","status":404}]}'
@@ -120,16 +121,12 @@ class Run:
 
 
 def watch(client: PlexClient, run: Run) -> None:
-    for name in ("create_pin", "poll_pin", "get_user"):
-        real = getattr(client, name)
+    def record(name: str, arg: object) -> None:
+        run.calls.append((run.clock.now, name, arg))
+        # a flow that loops without ever waiting would never let fake time pass
+        assert len(run.calls) < 20_000, "runaway: requests without waiting"
 
-        def spy(*args: object, _real: Callable = real, _name: str = name) -> object:
-            run.calls.append((run.clock.now, _name, args[0] if args else None))
-            # a flow that loops without ever waiting would never let fake time pass
-            assert len(run.calls) < 20_000, "runaway: requests without waiting"
-            return _real(*args)
-
-        setattr(client, name, spy)
+    spy_on_requests(client, record)
 
 
 @pytest.fixture
