@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from plexlogin.simulator import Simulator
+from tests.helpers.fake_clock import FakeClock
 
 # Qt aborts without a display; the Xvfb run sets QT_QPA_PLATFORM=xcb itself
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -24,9 +28,27 @@ def _isolated_config(
 
 
 @pytest.fixture
-def simulator() -> Iterator[object]:
-    """The built-in plex.tv simulator on a free loopback port."""
-    from plexlogin.simulator import Simulator
+def make_sim() -> Iterator[Callable[..., Simulator]]:
+    """Start simulators with any options; all are stopped after the test."""
+    started: list[Simulator] = []
 
-    with Simulator() as sim:
-        yield sim
+    def make(**options: Any) -> Simulator:
+        sim = Simulator(**options).start()
+        started.append(sim)
+        return sim
+
+    yield make
+    for sim in started:
+        sim.stop()
+
+
+@pytest.fixture
+def simulator(make_sim: Callable[..., Simulator]) -> Simulator:
+    """The built-in plex.tv simulator on a free loopback port, with plex.tv's lifetimes."""
+    return make_sim()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """Fake monotonic time that moves only when the code under test waits."""
+    return FakeClock()

@@ -41,11 +41,6 @@ class Recorder:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
 def client(simulator: Simulator) -> Iterator[PlexClient]:
     with PlexClient(Identity(CLIENT_ID), simulator.url) as c:
         yield c

@@ -59,21 +59,6 @@ NOT_FOUND_1020 = {"errors": [{"code": 1020, "message": "Code not found or expire
 
 
 @pytest.fixture
-def make_sim() -> Iterator[Callable[..., Simulator]]:
-    """Start simulators with any options; all are stopped after the test."""
-    started: list[Simulator] = []
-
-    def make(**options: Any) -> Simulator:
-        sim = Simulator(**options).start()
-        started.append(sim)
-        return sim
-
-    yield make
-    for sim in started:
-        sim.stop()
-
-
-@pytest.fixture
 def sim(make_sim: Callable[..., Simulator]) -> Simulator:
     return make_sim()
 

@@ -91,21 +91,6 @@ def memory_keyring(use_keyring: Callable[[keyring.backend.KeyringBackend], None]
 
 
 @pytest.fixture
-def make_sim() -> Iterator[Callable[..., Simulator]]:
-    """Start simulators with any options; all are stopped after the test."""
-    started: list[Simulator] = []
-
-    def make(**options: object) -> Simulator:
-        sim = Simulator(**options).start()  # type: ignore[arg-type]
-        started.append(sim)
-        return sim
-
-    yield make
-    for sim in started:
-        sim.stop()
-
-
-@pytest.fixture
 def sim(make_sim: Callable[..., Simulator]) -> Simulator:
     """A simulator with plex.tv's usual PIN lifetimes."""
     return make_sim()

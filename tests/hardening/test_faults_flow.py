@@ -130,11 +130,6 @@ def watch(client: PlexClient, run: Run) -> None:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
 def client(simulator: Simulator) -> Iterator[PlexClient]:
     with PlexClient(Identity(CLIENT_ID), simulator.url) as c:
         yield c
