@@ -345,19 +345,24 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
-def test_console_script_sigterm_while_waiting_exits_3(sim_url: str) -> None:
+def start_until_code_shown(*options: str) -> subprocess.Popen[str]:
+    """The console script in terminal mode, once its code is on screen (waiting to poll)."""
     process = subprocess.Popen(
-        [str(PLEXLOGIN), "--terminal", "--plex-url", sim_url, "--json"],
+        [str(PLEXLOGIN), "--terminal", "--json", *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=_env(),
     )
     assert process.stderr is not None
-    # wait until the code is on screen: the flow is then waiting between polls
     for line in process.stderr:
         if "/link" in line:
             break
+    return process
+
+
+def test_console_script_sigterm_while_waiting_exits_3(sim_url: str) -> None:
+    process = start_until_code_shown("--plex-url", sim_url)
     sent = time.monotonic()
     process.send_signal(signal.SIGTERM)
     out, err = process.communicate(timeout=10)
@@ -409,27 +414,9 @@ def test_python_dash_m_works() -> None:
 )
 def test_console_script_stores_in_the_real_secret_service(sim_url: str) -> None:
     service = f"plexlogin-test-{os.getpid()}"
-    process = subprocess.Popen(
-        [
-            str(PLEXLOGIN),
-            "--terminal",
-            "--plex-url",
-            sim_url,
-            "--json",
-            "--keyring-service",
-            service,
-            "--keyring-username",
-            "tester",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_env(),
+    process = start_until_code_shown(
+        "--plex-url", sim_url, "--keyring-service", service, "--keyring-username", "tester"
     )
-    assert process.stderr is not None
-    for line in process.stderr:
-        if "/link" in line:
-            break
     # approve through the simulator's HTTP control endpoint, as a wizard's test would
     import requests
 
