@@ -25,12 +25,15 @@ import sys
 import threading
 from collections.abc import Iterator, Sequence
 from types import FrameType
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 from urllib.parse import urlsplit
 
 from plexlogin import DEMO_KEYRING_SERVICE, KEYRING_SERVICE, PLEX_URL, __version__
 from plexlogin.errors import Cancelled, ExitCode, KeyringError, PlexLoginError, UsageError
 from plexlogin.login import LoginSettings, Outcome
+
+if TYPE_CHECKING:
+    from plexlogin.identity import Config
 
 log = logging.getLogger("plexlogin")
 
@@ -299,7 +302,7 @@ def _plex_url(args: argparse.Namespace) -> str:
     return check_plex_url(raw)
 
 
-def _config() -> object:
+def _config() -> Config:
     from plexlogin.identity import load_config
 
     config, warning = load_config()
@@ -333,10 +336,7 @@ def _login(args: argparse.Namespace) -> int:
 
 
 def _sign_in(args: argparse.Namespace, early: dict[str, object]) -> int:
-    from plexlogin.identity import Config
-
     config = _config()
-    assert isinstance(config, Config)
     early["client_id"] = args.client_id or config.client_id
     plex_url = _plex_url(args)  # checked before anything starts
     simulator = None
@@ -420,10 +420,7 @@ def _no_window_reason() -> str | None:
 
 
 def _stored_entry(args: argparse.Namespace) -> tuple[str, str | None]:
-    from plexlogin.identity import Config
-
     config = _config()
-    assert isinstance(config, Config)
     service = args.keyring_service or config.keyring_service or DEFAULT_SERVICE
     username = args.keyring_username or config.keyring_username
     return service, username
@@ -446,12 +443,10 @@ def _token(args: argparse.Namespace) -> int:
 
 def _status(args: argparse.Namespace) -> int:
     from plexlogin.errors import PlexError, TokenRejected
-    from plexlogin.identity import Config
     from plexlogin.plex import Identity, PlexClient
     from plexlogin.tokens import TokenStore
 
     config = _config()
-    assert isinstance(config, Config)
     service = args.keyring_service or config.keyring_service or DEFAULT_SERVICE
     keyring_username = args.keyring_username or config.keyring_username
     report: dict[str, object] = {
