@@ -46,12 +46,7 @@ from plexlogin.secret import Token
 from plexlogin.simulator import Simulator
 from plexlogin.tokens import MemoryKeyring, TokenStore
 from tests.helpers.fake_clock import FakeClock
-from tests.helpers.keyring_fixtures import (  # noqa: F401  (registers the fixtures)
-    HangingKeyring,
-    RaisingKeyring,
-    fixture_memory_keyring,
-    fixture_use_keyring,
-)
+from tests.helpers.keyring_fixtures import HangingKeyring, RaisingKeyring
 from tests.helpers.request_spy import spy_on_requests
 
 CLIENT_ID = "9d7c1f0e-52a4-4c51-8a4e-3c2f0b7d6e11"

@@ -35,11 +35,7 @@ from plexlogin.plex import Identity, PlexClient
 from plexlogin.secret import Token
 from plexlogin.simulator import TOKEN_PREFIX, Simulator
 from tests.helpers.fake_clock import FakeClock
-from tests.helpers.keyring_fixtures import (  # noqa: F401  (registers the fixtures)
-    RaisingKeyring,
-    fixture_memory_keyring,
-    fixture_use_keyring,
-)
+from tests.helpers.keyring_fixtures import RaisingKeyring
 from tests.helpers.socket_keyring import KeyringServer
 
 from .harness import SERVICE, Child, Live, Result, approve_when_shown, finish, scan_for, wait_for
