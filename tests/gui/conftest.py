@@ -15,7 +15,6 @@ from pytestqt.qtbot import QtBot
 
 from plexlogin.login import LoginSettings
 from plexlogin.simulator import Simulator
-from tests.helpers.qr_decode import decode_qr_picture
 
 if TYPE_CHECKING:
     from plexlogin.gui.window import SignInWindow
@@ -96,6 +95,8 @@ def wait_for_codes(qtbot: QtBot, window: SignInWindow) -> tuple[str, str]:
 def decode_qr(image: QImage) -> list[str]:
     """Every QR code zxing-cpp finds in ``image`` (a screen grab)."""
     from PIL import Image
+
+    from tests.helpers.qr_decode import decode_qr_picture  # zxing-cpp: only when decoding
 
     rgba = image.convertToFormat(QImage.Format.Format_RGBA8888)
     data = bytes(rgba.constBits())
