@@ -54,6 +54,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -499,6 +500,11 @@ def polls(sim: Any, pin_id: int) -> list[float]:
     return [r.at for r in sim.requests if r.endpoint == "poll" and r.pin_id == pin_id]
 
 
+def polled_twice(sim: Any, pin_id: int) -> bool:
+    """Whether ``sim`` has seen PIN ``pin_id`` polled at least twice (the poll loop is on)."""
+    return len(polls(sim, pin_id)) >= 2
+
+
 def terminal_signin(
     bench: Bench, results: Results, phase: float, source: str | None = None
 ) -> None:
@@ -570,8 +576,8 @@ def idle_runs(bench: Bench, results: Results, seconds: float) -> None:
         running[name] = (sim, Proc(bench.plexlogin_argv(sim.url, *extra), bench.env_for(marks)))
     try:
         for sim, proc in running.values():
-            pin_id = wait_until("a PIN", lambda sim=sim: short_pin_id(sim), 30, proc)
-            wait_until("polling", lambda s=sim, p=pin_id: len(polls(s, p)) >= 2, 30, proc)
+            pin_id = wait_until("a PIN", partial(short_pin_id, sim), 30, proc)
+            wait_until("polling", partial(polled_twice, sim, pin_id), 30, proc)
         time.sleep(1.0)  # start-up work (imports, QR, the first timers) is over
         start = time.monotonic()
         cpu0 = {name: proc.cpu_seconds() for name, (_sim, proc) in running.items()}
@@ -895,56 +901,107 @@ def write_docs(path: Path, table: str) -> None:
 # --- the run -----------------------------------------------------------------------------
 
 
-def run(args: argparse.Namespace) -> int:
-    started = time.monotonic()
-    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    bench = Bench(args.seed)
-    results = Results()
-    variants: dict[str, tuple[str, Results]] = {}
-    for spec in args.variant:
+#: label -> (source folder, its results) of every --variant
+Variants = dict[str, tuple[str, Results]]
+
+
+def parse_variants(specs: list[str]) -> Variants:
+    """``LABEL=DIR`` options as label -> (absolute DIR, empty results)."""
+    variants: Variants = {}
+    for spec in specs:
         label, _, directory = spec.partition("=")
         if not directory or not Path(directory, "plexlogin").is_dir():
             raise BenchmarkError(f"--variant {spec!r}: want LABEL=DIR, with DIR/plexlogin")
         variants[label] = (str(Path(directory).resolve()), Results())
+    return variants
+
+
+def launch_rounds(bench: Bench, results: Results, variants: Variants, launches: int) -> None:
+    """Warm up, then ``launches`` rounds of the floors, the window and every variant."""
+    print(f"warming up, then {launches} rounds of launches", flush=True)
+    scratch = Results()
+    floor_launch(bench, scratch, heavy=False)
+    floor_launch(bench, scratch, heavy=True)
+    window_signin(bench, Results(), scratch)
+    for index in range(launches):
+        # alternating, so that a busy moment hits the floors and plexlogin alike
+        floor_launch(bench, results, heavy=False)
+        window_to_paint(bench, results, results)
+        floor_launch(bench, results, heavy=True)
+        window_signin(bench, results, results)
+        for source, variant in variants.values():
+            window_to_paint(bench, variant, results, source)
+            window_signin(bench, variant, results, source)
+        print(
+            f"  {index + 1}/{launches}: bare window {ms(results.floor_paint.values[-1])}"
+            f", plexlogin painted {ms(results.first_paint.values[-1])}"
+            f", codes {ms(results.codes_shown.values[-1])}",
+            flush=True,
+        )
+
+
+def signin_rounds(bench: Bench, results: Results, variants: Variants, signins: int) -> None:
+    """``signins`` terminal sign-ins, approved at phases spread over the poll period."""
+    print(f"{signins} terminal sign-ins, approved at spread poll phases", flush=True)
+    phases = [(i + 0.5) / signins * POLL_PERIOD for i in range(signins)]
+    bench.random.shuffle(phases)
+    for index, phase in enumerate(phases):
+        terminal_signin(bench, results, phase)
+        for source, variant in variants.values():
+            terminal_signin(bench, variant, phase, source)
+        print(
+            f"  {index + 1}/{signins}: approved {phase:.2f} s after a poll, "
+            f"stored after {secs(results.approve_stored.values[-1])}, "
+            f"exit after {secs(results.approve_exit.values[-1])}",
+            flush=True,
+        )
+
+
+def measure(args: argparse.Namespace, bench: Bench, results: Results, variants: Variants) -> None:
+    """Every measurement of one run, into ``results`` (and each variant's)."""
+    launch_rounds(bench, results, variants, args.launches)
+    signin_rounds(bench, results, variants, args.signins)
+    print(f"waiting {args.idle:.0f} s with the window and the terminal open", flush=True)
+    idle_runs(bench, results, args.idle)
+    bench.flush_watch(wait=True)
+    results.late_requests = bench.late_requests
+    results.watched_exits = bench.watched_exits
+
+
+def write_json(path: Path, rows: list[Row], results: Results, machine: dict[str, str]) -> None:
+    """Every row and raw sample, for tools that compare runs."""
+    samples = {k: v.values for k, v in vars(results).items() if isinstance(v, Sample)}
+    report = {
+        "machine": machine,
+        "rows": [vars(row) for row in rows],
+        "samples": samples,
+        "rates": results.rates,
+        "idle": results.idle,
+    }
+    path.write_text(json.dumps(report, indent=2))
+
+
+def verdict(rows: list[Row], *, fail_on_regression: bool) -> int:
+    """Say whether any figure is over :data:`REGRESSION` times its floor; the exit code."""
+    regressions = [row.regression for row in rows if row.regression]
+    if regressions:
+        print(f"\nREGRESSION: more than {REGRESSION:g}x the floor of this run:")
+        for regression in regressions:
+            print(f"  - {regression}")
+        return 1 if fail_on_regression else 0
+    print(f"no figure is more than {REGRESSION:g}x its floor")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    """Measure, print the table, write what was asked; 1 on a regression in --quick/--strict."""
+    started = time.monotonic()
+    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    variants = parse_variants(args.variant)
+    bench = Bench(args.seed)
+    results = Results()
     try:
-        print(f"warming up, then {args.launches} rounds of launches", flush=True)
-        scratch = Results()
-        floor_launch(bench, scratch, heavy=False)
-        floor_launch(bench, scratch, heavy=True)
-        window_signin(bench, Results(), scratch)
-        for index in range(args.launches):
-            # alternating, so that a busy moment hits the floors and plexlogin alike
-            floor_launch(bench, results, heavy=False)
-            window_to_paint(bench, results, results)
-            floor_launch(bench, results, heavy=True)
-            window_signin(bench, results, results)
-            for source, variant in variants.values():
-                window_to_paint(bench, variant, results, source)
-                window_signin(bench, variant, results, source)
-            print(
-                f"  {index + 1}/{args.launches}: bare window {ms(results.floor_paint.values[-1])}"
-                f", plexlogin painted {ms(results.first_paint.values[-1])}"
-                f", codes {ms(results.codes_shown.values[-1])}",
-                flush=True,
-            )
-        print(f"{args.signins} terminal sign-ins, approved at spread poll phases", flush=True)
-        phases = [(i + 0.5) / args.signins * POLL_PERIOD for i in range(args.signins)]
-        bench.random.shuffle(phases)
-        for index, phase in enumerate(phases):
-            terminal_signin(bench, results, phase)
-            for source, variant in variants.values():
-                terminal_signin(bench, variant, phase, source)
-            print(
-                f"  {index + 1}/{args.signins}: approved {phase:.2f} s after a poll, "
-                f"stored after {secs(results.approve_stored.values[-1])}, "
-                f"exit after {secs(results.approve_exit.values[-1])}",
-                flush=True,
-            )
-        print(f"waiting {args.idle:.0f} s with the window and the terminal open", flush=True)
-        idle_runs(bench, results, args.idle)
-        bench.flush_watch(wait=True)
-        results.late_requests = bench.late_requests
-        results.watched_exits = bench.watched_exits
+        measure(args, bench, results, variants)
     finally:
         bench.close()
 
@@ -957,28 +1014,9 @@ def run(args: argparse.Namespace) -> int:
         write_docs(Path(args.docs), markdown(rows, results, machine, args.quick))
         print(f"\nwrote {args.docs}")
     if args.json:
-        samples = {k: v.values for k, v in vars(results).items() if isinstance(v, Sample)}
-        Path(args.json).write_text(
-            json.dumps(
-                {
-                    "machine": machine,
-                    "rows": [vars(row) for row in rows],
-                    "samples": samples,
-                    "rates": results.rates,
-                    "idle": results.idle,
-                },
-                indent=2,
-            )
-        )
+        write_json(Path(args.json), rows, results, machine)
     print(f"\ntook {machine['took']}")
-    regressions = [row.regression for row in rows if row.regression]
-    if regressions:
-        print(f"\nREGRESSION: more than {REGRESSION:g}x the floor of this run:")
-        for regression in regressions:
-            print(f"  - {regression}")
-        return 1 if args.quick or args.strict else 0
-    print(f"no figure is more than {REGRESSION:g}x its floor")
-    return 0
+    return verdict(rows, fail_on_regression=args.quick or args.strict)
 
 
 # --- a private Secret Service -----------------------------------------------------------

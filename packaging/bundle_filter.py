@@ -161,16 +161,34 @@ def elf_needed(path: str) -> list[str]:
         return []
     is64 = data[4] == 2
     endian = "<" if data[5] == 1 else ">"
+    loads, dynamic = _segments(data, is64, endian)
+    if dynamic is None:
+        return []  # statically linked
+    needed, strtab_vaddr = _dynamic_entries(data, dynamic, endian + ("qQ" if is64 else "iI"))
+    if strtab_vaddr is None:
+        return []
+    strtab = _file_offset(strtab_vaddr, loads)
+    names = []
+    for name_offset in needed:
+        start = strtab + name_offset
+        names.append(data[start : data.index(b"\0", start)].decode())
+    return names
+
+
+def _segments(
+    data: bytes, is64: bool, endian: str
+) -> tuple[list[tuple[int, int, int]], tuple[int, int] | None]:
+    """The loaded segments (vaddr, offset, filesz) and the dynamic one (offset, size), if any."""
     if is64:
         (phoff,) = struct.unpack_from(endian + "Q", data, 0x20)
         phentsize, phnum = struct.unpack_from(endian + "HH", data, 0x36)
-        ph_format, dyn_format = endian + "IIQQQQQQ", endian + "qQ"
+        ph_format = endian + "IIQQQQQQ"
     else:
         (phoff,) = struct.unpack_from(endian + "I", data, 0x1C)
         phentsize, phnum = struct.unpack_from(endian + "HH", data, 0x2A)
-        ph_format, dyn_format = endian + "IIIIIIII", endian + "iI"
-    loads: list[tuple[int, int, int]] = []  # (vaddr, offset, filesz)
-    dynamic: tuple[int, int] | None = None  # (offset, size)
+        ph_format = endian + "IIIIIIII"
+    loads: list[tuple[int, int, int]] = []
+    dynamic: tuple[int, int] | None = None
     for index in range(phnum):
         fields = struct.unpack_from(ph_format, data, phoff + index * phentsize)
         if is64:
@@ -181,8 +199,13 @@ def elf_needed(path: str) -> list[str]:
             loads.append((vaddr, offset, filesz))
         elif p_type == _PT_DYNAMIC:
             dynamic = (offset, filesz)
-    if dynamic is None:
-        return []  # statically linked
+    return loads, dynamic
+
+
+def _dynamic_entries(
+    data: bytes, dynamic: tuple[int, int], dyn_format: str
+) -> tuple[list[int], int | None]:
+    """The string-table offsets of the ``DT_NEEDED`` names, and the string table's address."""
     entry_size = struct.calcsize(dyn_format)
     needed: list[int] = []
     strtab_vaddr = None
@@ -195,14 +218,7 @@ def elf_needed(path: str) -> list[str]:
             needed.append(value)
         elif tag == _DT_STRTAB:
             strtab_vaddr = value
-    if strtab_vaddr is None:
-        return []
-    strtab = _file_offset(strtab_vaddr, loads)
-    names = []
-    for name_offset in needed:
-        start = strtab + name_offset
-        names.append(data[start : data.index(b"\0", start)].decode())
-    return names
+    return needed, strtab_vaddr
 
 
 def _file_offset(vaddr: int, loads: Sequence[tuple[int, int, int]]) -> int:

@@ -105,13 +105,8 @@ def build_bare(plain: bool) -> Path:
     return dist
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=9, help="runs per variant (default 9)")
-    parser.add_argument("--no-bare", action="store_true", help="skip the bare-window floor")
-    args = parser.parse_args()
-
-    version = app_metadata.project_version()
+def plexlogin_bundles(version: str) -> tuple[dict[str, list[str]], dict[str, int]]:
+    """Commands to launch plexlogin each way it ships, and the size of each bundle."""
     onedir = ROOT / "dist" / "plexlogin"
     onefile = ROOT / "dist" / f"plexlogin-{version}-linux-{os.uname().machine}"
     tarball = onefile.with_name(onefile.name + ".tar.gz")
@@ -129,31 +124,40 @@ def main() -> int:
         "plexlogin one-file": tree_size(onefile),
         "plexlogin .tar.gz": tree_size(tarball),
     }
-    if not args.no_bare:
-        for plain in (False, True):
-            dist = build_bare(plain)
-            label = "PyInstaller defaults" if plain else "slimmed like plexlogin"
-            sizes[f"bare window one-folder ({label})"] = tree_size(dist / "bare")
-            sizes[f"bare window one-file ({label})"] = tree_size(dist / "bare-onefile")
-            if not plain:
-                bare_source = HERE / "bench" / "bare_window.py"
-                variants["bare window, source"] = [sys.executable, str(bare_source)]
-                variants["bare window, one-folder"] = [str(dist / "bare" / "bare")]
-                variants["bare window, one-file"] = [str(dist / "bare-onefile")]
+    return variants, sizes
 
+
+def add_bare_floor(variants: dict[str, list[str]], sizes: dict[str, int]) -> None:
+    """Build the bare-window floor both ways; add its sizes, and launches of the slim one."""
+    for plain in (False, True):
+        dist = build_bare(plain)
+        label = "PyInstaller defaults" if plain else "slimmed like plexlogin"
+        sizes[f"bare window one-folder ({label})"] = tree_size(dist / "bare")
+        sizes[f"bare window one-file ({label})"] = tree_size(dist / "bare-onefile")
+        if not plain:
+            bare_source = HERE / "bench" / "bare_window.py"
+            variants["bare window, source"] = [sys.executable, str(bare_source)]
+            variants["bare window, one-folder"] = [str(dist / "bare" / "bare")]
+            variants["bare window, one-file"] = [str(dist / "bare-onefile")]
+
+
+def time_launches(variants: dict[str, list[str]], runs: int) -> dict[str, list[float]]:
+    """Seconds from launch to the first paint, ``runs`` times for each command."""
     times: dict[str, list[float]] = {name: [] for name in variants}
     home = Path(tempfile.mkdtemp(prefix="plexlogin-measure-"))
     try:
-        for round_ in range(args.runs + 1):
+        for round_ in range(runs + 1):
             for name, command in variants.items():
                 seconds = launch_to_paint(command, home)
                 if round_:  # round 0 warms caches and writes plexlogin's config
                     times[name].append(seconds)
     finally:
         shutil.rmtree(home, ignore_errors=True)
+    return times
 
-    print(f"plexlogin {version}, {args.runs} runs each, {os.cpu_count()} CPUs, "
-          f"load average {os.getloadavg()[0]:.1f}\n")  # fmt: skip
+
+def print_tables(sizes: dict[str, int], times: dict[str, list[float]]) -> None:
+    """The two Markdown tables docs/packaging.md quotes."""
     print("| bundle | size |\n|---|---:|")
     for name, size in sizes.items():
         print(f"| {name} | {size / 1e6:.1f} MB ({size / 2**20:.1f} MiB) |")
@@ -163,6 +167,22 @@ def main() -> int:
             f"| {name} | {statistics.median(values) * 1000:.0f} ms "
             f"| {min(values) * 1000:.0f} ms | {max(values) * 1000:.0f} ms |"
         )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=9, help="runs per variant (default 9)")
+    parser.add_argument("--no-bare", action="store_true", help="skip the bare-window floor")
+    args = parser.parse_args()
+
+    version = app_metadata.project_version()
+    variants, sizes = plexlogin_bundles(version)
+    if not args.no_bare:
+        add_bare_floor(variants, sizes)
+    times = time_launches(variants, args.runs)
+    print(f"plexlogin {version}, {args.runs} runs each, {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f}\n")  # fmt: skip
+    print_tables(sizes, times)
     return 0
 
 

@@ -15,6 +15,9 @@ from tests.helpers.fake_clock import FakeClock
 # Qt aborts without a display; the Xvfb run sets QT_QPA_PLATFORM=xcb itself
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+#: fixtures every test may ask for by name, registered once here (use_keyring, memory_keyring)
+pytest_plugins = ["tests.helpers.keyring_fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_config(

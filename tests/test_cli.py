@@ -25,11 +25,7 @@ from plexlogin.cli import check_plex_url, main
 from plexlogin.errors import UsageError
 from plexlogin.simulator import Simulator
 from plexlogin.tokens import MemoryKeyring
-from tests.helpers.keyring_fixtures import (  # noqa: F401  (registers the fixtures)
-    RaisingKeyring,
-    fixture_memory_keyring,
-    fixture_use_keyring,
-)
+from tests.helpers.keyring_fixtures import RaisingKeyring
 
 PLEXLOGIN = Path(sys.executable).with_name("plexlogin")
 JSON_KEYS = {"status", "username", "keyring_service", "keyring_username", "client_id", "error"}

@@ -14,30 +14,9 @@ from plexlogin.errors import Cancelled, PinExpired, PlexError, SignInTimeout
 from plexlogin.plex import Identity, PlexClient
 from plexlogin.simulator import Simulator
 from tests.helpers.fake_clock import FakeClock
-from tests.helpers.request_spy import spy_on_requests
+from tests.helpers.flow_recorder import FlowRecorder
 
 CLIENT_ID = "0c7d4f52-4d1c-4c8e-9d36-5b8a2f2f8e11"
-
-
-class Recorder:
-    """Collects events, and the fake time of every request the flow makes."""
-
-    def __init__(self, clock: FakeClock) -> None:
-        self.clock = clock
-        self.events: list[flow.Event] = []
-        self.calls: list[tuple[float, str, object]] = []
-
-    def __call__(self, event: flow.Event) -> None:
-        self.events.append(event)
-
-    def of(self, kind: type) -> list:
-        return [e for e in self.events if isinstance(e, kind)]
-
-    def watch(self, client: PlexClient) -> None:
-        def record(name: str, arg: object) -> None:
-            self.calls.append((self.clock.elapsed, name, arg))
-
-        spy_on_requests(client, record)
 
 
 @pytest.fixture
@@ -48,9 +27,9 @@ def client(simulator: Simulator) -> Iterator[PlexClient]:
 
 def make_flow(
     client: PlexClient, clock: FakeClock, *, timeout: float = 3600
-) -> tuple[flow.SignInFlow, Recorder]:
+) -> tuple[flow.SignInFlow, FlowRecorder]:
     """A flow on the fake clock; its timeout (fake seconds) turns a bug into a failure."""
-    recorder = Recorder(clock)
+    recorder = FlowRecorder(clock)
     recorder.watch(client)
     signin = flow.SignInFlow(
         client, recorder, timeout=timeout, clock=clock, waiter=clock, random=lambda: 1.0
@@ -162,7 +141,7 @@ def test_rate_limit_pauses_every_request(
     trouble = rec.of(flow.Trouble)
     assert len(trouble) == 1 and trouble[0].message == "plex.tv is busy"
     limited_at = next(
-        t for t, name, _ in rec.calls if name == "poll_pin" and t >= 3
+        t for t, name, _ in rec.calls if name == "poll_pin" and t >= clock.start + 3
     )  # the request that got the 429
     after = [t for t, _, _ in rec.calls if t > limited_at]
     assert min(after) - limited_at >= 12

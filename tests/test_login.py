@@ -14,10 +14,6 @@ from plexlogin.login import LoginSession, LoginSettings
 from plexlogin.simulator import Simulator
 from plexlogin.tokens import MemoryKeyring, TokenStore
 from tests.helpers.fake_clock import FakeClock
-from tests.helpers.keyring_fixtures import (  # noqa: F401  (registers the fixtures)
-    fixture_memory_keyring,
-    fixture_use_keyring,
-)
 
 
 def settings(sim: Simulator) -> LoginSettings:

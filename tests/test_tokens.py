@@ -28,13 +28,7 @@ from plexlogin.tokens import (
     TokenStore,
     use_memory_keyring_if_none,
 )
-from tests.helpers.keyring_fixtures import (  # noqa: F401  (imported to register the fixtures)
-    FAKE_TOKEN,
-    HangingKeyring,
-    RaisingKeyring,
-    fixture_memory_keyring,
-    fixture_use_keyring,
-)
+from tests.helpers.keyring_fixtures import FAKE_TOKEN, HangingKeyring, RaisingKeyring
 
 UseKeyring = Callable[[keyring.backend.KeyringBackend], None]
 TOKEN = Token(FAKE_TOKEN)

@@ -22,7 +22,6 @@ import pytest
 
 from plexlogin.secret import Token
 from plexlogin.tokens import TokenStore
-from tests.helpers.keyring_fixtures import fixture_use_keyring  # noqa: F401  (registers it)
 
 pytestmark = [
     pytest.mark.secret_service,

@@ -1,26 +1,20 @@
-"""Fixtures for the window's tests: a real simulator, an in-memory keyring, a window."""
+"""Fixtures for the window's tests: a real simulator and a window.
+
+The keyring fixtures (``use_keyring``, ``memory_keyring``) and the private config folder
+come from the root ``tests/conftest.py``, like everywhere else in the suite.
+"""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-import keyring
-import keyring.backend
-import keyring.core
-import keyring.errors
 import pytest
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
 from plexlogin.login import LoginSettings
 from plexlogin.simulator import Simulator
-from plexlogin.tokens import MemoryKeyring
-
-# Qt aborts without a display. The Xvfb run sets QT_QPA_PLATFORM=xcb itself: keep it.
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 if TYPE_CHECKING:
     from plexlogin.gui.window import SignInWindow
@@ -29,21 +23,6 @@ if TYPE_CHECKING:
 CLIENT_ID = "5b0c1f3e-8d1a-4c1e-9a53-0e0a4f7c2d19"
 #: generous for a loopback sign-in; nothing waits this long unless something is broken
 WAIT_MS = 10_000
-
-
-class FlakyKeyring(MemoryKeyring):
-    """Refuses the first ``failures`` saves (PasswordSetError), then stores normally."""
-
-    def __init__(self, failures: int = 1) -> None:
-        super().__init__()
-        self.failures = failures
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        """Fail while failures remain, like a read-only collection."""
-        if self.failures > 0:
-            self.failures -= 1
-            raise keyring.errors.PasswordSetError("the collection is read-only")
-        super().set_password(service, username, password)
 
 
 @pytest.fixture(autouse=True)
@@ -57,37 +36,6 @@ def _collect_garbage_on_ui_thread(qapp: object) -> Iterator[None]:
 
     with collect_garbage_on_ui_thread():
         yield
-
-
-@pytest.fixture(autouse=True)
-def _config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The window may remember the account: never in the person's real config."""
-    folder = tmp_path / "config"
-    monkeypatch.setenv("PLEXLOGIN_CONFIG_DIR", str(folder))
-    return folder
-
-
-@pytest.fixture
-def use_keyring() -> Iterator[Callable[[keyring.backend.KeyringBackend], None]]:
-    """Install a keyring backend for this test; the previous one comes back after."""
-    previous = keyring.core._keyring_backend
-
-    def install(backend: keyring.backend.KeyringBackend) -> None:
-        keyring.set_keyring(backend)
-
-    yield install
-    if previous is None:
-        keyring.core._keyring_backend = None  # back to "not chosen yet"
-    else:
-        keyring.set_keyring(previous)
-
-
-@pytest.fixture
-def memory_keyring(use_keyring: Callable[[keyring.backend.KeyringBackend], None]) -> MemoryKeyring:
-    """A fresh in-memory keyring."""
-    backend = MemoryKeyring()
-    use_keyring(backend)
-    return backend
 
 
 @pytest.fixture
@@ -140,19 +88,19 @@ def wait_for_codes(qtbot: QtBot, window: SignInWindow) -> tuple[str, str]:
     """Wait until codes are on screen; returns (code, auth URL)."""
     with qtbot.waitSignal(window.codesShown, timeout=WAIT_MS) as blocker:
         pass
-    code, url = blocker.args  # type: ignore[misc]
+    code, url = blocker.args
     return str(code), str(url)
 
 
 def decode_qr(image: QImage) -> list[str]:
     """Every QR code zxing-cpp finds in ``image`` (a screen grab)."""
-    import zxingcpp
     from PIL import Image
 
+    from tests.helpers.qr_decode import decode_qr_picture  # zxing-cpp: only when decoding
+
     rgba = image.convertToFormat(QImage.Format.Format_RGBA8888)
-    data = bytes(rgba.constBits())  # type: ignore[arg-type]
+    data = bytes(rgba.constBits())
     picture = Image.frombytes(
         "RGBA", (rgba.width(), rgba.height()), data, "raw", "RGBA", rgba.bytesPerLine()
     )
-    results = zxingcpp.read_barcodes(picture, formats=zxingcpp.BarcodeFormat.QRCode)
-    return [result.text for result in results]
+    return decode_qr_picture(picture)

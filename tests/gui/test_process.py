@@ -20,7 +20,8 @@ from .conftest import decode_qr
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
-HERE = Path(__file__).parent
+#: the child that opens the window at 2x scale and grabs it (Qt reads the scale at start-up)
+GRAB_WINDOW = Path(__file__).parents[1] / "helpers" / "grab_window.py"
 pytest.importorskip("zxingcpp")
 
 
@@ -122,7 +123,7 @@ def test_approval_in_the_browser_exits_0_after_the_success_pause(
 def test_the_qr_scans_from_a_hidpi_screen(sim: Simulator, tmp_path: Path) -> None:
     shot = tmp_path / "hidpi.png"
     result = subprocess.run(
-        [sys.executable, str(HERE / "grab_window.py"), sim.url, str(shot)],
+        [sys.executable, str(GRAB_WINDOW), sim.url, str(shot)],
         env=child_env(tmp_path, QT_SCALE_FACTOR="2"),
         capture_output=True,
         text=True,

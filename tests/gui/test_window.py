@@ -15,8 +15,9 @@ from plexlogin.gui.window import SignInWindow
 from plexlogin.login import Outcome, Status
 from plexlogin.simulator import Simulator
 from plexlogin.tokens import MemoryKeyring
+from tests.helpers.keyring_fixtures import FlakyKeyring
 
-from .conftest import WAIT_MS, FlakyKeyring, decode_qr, settings_for, wait_for_codes
+from .conftest import WAIT_MS, decode_qr, settings_for, wait_for_codes
 
 pytestmark = pytest.mark.gui
 

@@ -16,7 +16,8 @@ from .harness import Child, WatchedSimulator
 @pytest.fixture
 def simulator() -> Iterator[WatchedSimulator]:
     """The plex.tv simulator, telling tests when a request meets an injected fault."""
-    with WatchedSimulator() as sim:
+    sim = WatchedSimulator()
+    with sim:  # (entering gives the base type back: keep the watched one)
         yield sim
 
 

@@ -19,7 +19,7 @@ import json
 import socket
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import keyring.backend
@@ -46,13 +46,8 @@ from plexlogin.secret import Token
 from plexlogin.simulator import Simulator
 from plexlogin.tokens import MemoryKeyring, TokenStore
 from tests.helpers.fake_clock import FakeClock
-from tests.helpers.keyring_fixtures import (  # noqa: F401  (registers the fixtures)
-    HangingKeyring,
-    RaisingKeyring,
-    fixture_memory_keyring,
-    fixture_use_keyring,
-)
-from tests.helpers.request_spy import spy_on_requests
+from tests.helpers.flow_recorder import FlowRecorder
+from tests.helpers.keyring_fixtures import HangingKeyring, RaisingKeyring
 
 CLIENT_ID = "9d7c1f0e-52a4-4c51-8a4e-3c2f0b7d6e11"
 PIN_GONE = '{"errors":[{"code":1020,"message":"Code not found or expired","status":404}]}'
@@ -62,23 +57,11 @@ HTML_PAGE = "<!doctype html><html><body><h1>502 Bad Gateway</h1>cloudflare</body
 
 
 @dataclass
-class Run:
+class Run(FlowRecorder):
     """One sign-in: every request (fake time, call, PIN id), every event, and the end."""
 
-    clock: FakeClock
-    calls: list[tuple[float, str, object]] = field(default_factory=list)
-    events: list[flow.Event] = field(default_factory=list)
-    #: fake time at which each event was emitted
-    emitted: list[float] = field(default_factory=list)
     result: flow.SignIn | None = None
     error: PlexLoginError | None = None
-
-    def of(self, kind: type) -> list:
-        return [e for e in self.events if isinstance(e, kind)]
-
-    def record(self, event: flow.Event) -> None:
-        self.events.append(event)
-        self.emitted.append(self.clock.now)
 
     def pauses(self) -> list[float]:
         """How long each Trouble paused requests, counted from the failed request."""
@@ -87,9 +70,6 @@ class Run:
             for event, at in zip(self.events, self.emitted, strict=True)
             if isinstance(event, flow.Trouble)
         ]
-
-    def times(self, name: str) -> list[float]:
-        return [t for t, call, _ in self.calls if call == name]
 
     def check(self) -> None:
         """What must hold whatever the fault."""
@@ -120,15 +100,6 @@ class Run:
             assert verified == 1 and self.result.token is not None
 
 
-def watch(client: PlexClient, run: Run) -> None:
-    def record(name: str, arg: object) -> None:
-        run.calls.append((run.clock.now, name, arg))
-        # a flow that loops without ever waiting would never let fake time pass
-        assert len(run.calls) < 20_000, "runaway: requests without waiting"
-
-    spy_on_requests(client, record)
-
-
 @pytest.fixture
 def client(simulator: Simulator) -> Iterator[PlexClient]:
     with PlexClient(Identity(CLIENT_ID), simulator.url) as c:
@@ -145,7 +116,7 @@ def sign_in(
 ) -> Run:
     """Run one sign-in to its end; the timeout (fake seconds) turns a bug into an error."""
     run = Run(clock)
-    watch(client, run)
+    run.watch(client)
     extra = {} if wall_clock is None else {"wall_clock": wall_clock}
     signin = flow.SignInFlow(
         client,

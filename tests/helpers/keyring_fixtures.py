@@ -1,13 +1,12 @@
 """Keyring fakes and fixtures that swap the global keyring backend and put it back.
 
-Use them from a test module with::
-
-    from tests.helpers.keyring_fixtures import fixture_memory_keyring  # noqa: F401  (registers it)
+The root ``tests/conftest.py`` registers this module as a pytest plugin, so every test
+asks for them by name and imports nothing::
 
     def test_something(memory_keyring: MemoryKeyring) -> None: ...
 
-(The fixture functions are named ``fixture_*`` and registered under the short name, so
-ruff does not mistake the test's parameter for a redefinition of the import.)
+(The fixture functions are named ``fixture_*`` and registered under the short name, so a
+fixture's parameter never shadows another fixture's function in this module.)
 
 Every fake here sets ``viable = False``: keyring registers every ``KeyringBackend``
 subclass it sees and would otherwise consider these for its automatic backend choice.
@@ -21,6 +20,7 @@ from collections.abc import Callable, Iterator
 import keyring
 import keyring.backend
 import keyring.core
+import keyring.errors
 import pytest
 
 from plexlogin.tokens import MemoryKeyring
@@ -59,6 +59,21 @@ class HangingKeyring(keyring.backend.KeyringBackend):
 
     def delete_password(self, service: str, username: str) -> None:
         self._hang()
+
+
+class FlakyKeyring(MemoryKeyring):
+    """Refuses the first ``failures`` saves (PasswordSetError), then stores normally."""
+
+    def __init__(self, failures: int = 1) -> None:
+        super().__init__()
+        self.failures = failures
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        """Fail while failures remain, like a read-only collection."""
+        if self.failures > 0:
+            self.failures -= 1
+            raise keyring.errors.PasswordSetError("the collection is read-only")
+        super().set_password(service, username, password)
 
 
 class RaisingKeyring(keyring.backend.KeyringBackend):

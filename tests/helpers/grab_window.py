@@ -1,4 +1,4 @@
-"""Run in a subprocess by the HiDPI test: open the window, grab it once codes show.
+"""Run in a subprocess by the HiDPI test (tests/gui): open the window, grab it once codes show.
 
 ``python grab_window.py PLEX_URL OUT.png`` prints the auth URL and the grab's device
 pixel ratio as JSON. The parent sets QT_SCALE_FACTOR=2, which must be in place before
