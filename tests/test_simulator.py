@@ -659,7 +659,7 @@ def test_stop_is_prompt_with_a_delayed_request_in_flight(
     thread = threading.Thread(target=client)
     thread.start()
     deadline = time.monotonic() + 2
-    while not sim._connections and time.monotonic() < deadline:  # wait until it is in flight
+    while not sim.open_connections and time.monotonic() < deadline:  # wait until it is in flight
         time.sleep(0.01)
     started = time.monotonic()
     sim.stop()
