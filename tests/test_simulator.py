@@ -51,10 +51,12 @@ LOCATION_FIELDS = {
     "time_zone",
     "postal_code",
     "in_privacy_restricted_country",
+    "in_privacy_restricted_region",
     "subdivisions",
     "coordinates",
 }
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+ISO_UTC_MILLIS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 NOT_FOUND_1020 = {"errors": [{"code": 1020, "message": "Code not found or expired", "status": 404}]}
 
 
@@ -110,7 +112,7 @@ def test_create_answers_the_full_pin_object(sim: Simulator, http: requests.Sessi
     assert pin["qr"] == f"{sim.url}/api/v2/pins/qr/{pin['code']}"
     assert pin["clientIdentifier"] == CLIENT_ID
     assert set(pin["location"]) == LOCATION_FIELDS
-    assert pin["expiresIn"] == 900 and isinstance(pin["expiresIn"], int)
+    assert pin["expiresIn"] == 899 and isinstance(pin["expiresIn"], int)  # rounded down
     assert ISO_UTC.match(pin["createdAt"]) and ISO_UTC.match(pin["expiresAt"])
     created = datetime.fromisoformat(pin["createdAt"].replace("Z", "+00:00"))
     expires = datetime.fromisoformat(pin["expiresAt"].replace("Z", "+00:00"))
@@ -120,12 +122,21 @@ def test_create_answers_the_full_pin_object(sim: Simulator, http: requests.Sessi
     assert pin["newRegistration"] is None
 
 
+def test_timestamps_come_whole_and_with_milliseconds(
+    sim: Simulator, http: requests.Session
+) -> None:
+    first, second = create(http, sim), create(http, sim, strong=True)
+    assert ISO_UTC.match(first["createdAt"]) and ISO_UTC.match(first["expiresAt"])
+    assert ISO_UTC_MILLIS.match(second["createdAt"]) and ISO_UTC_MILLIS.match(second["expiresAt"])
+    assert second["createdAt"][-5:] == second["expiresAt"][-5:]  # the same fraction
+
+
 def test_strong_pin_has_a_long_lowercase_code_and_longer_life(
     sim: Simulator, http: requests.Session
 ) -> None:
     pin = create(http, sim, strong=True)
     assert re.fullmatch(r"[a-z0-9]{25}", pin["code"])
-    assert pin["expiresIn"] == 1800
+    assert pin["expiresIn"] == 1799  # plex.tv rounds down
     assert [p.strong for p in sim.pins()] == [True]
 
 
@@ -139,8 +150,8 @@ def test_lifetimes_are_configurable(
     make_sim: Callable[..., Simulator], http: requests.Session
 ) -> None:
     sim = make_sim(pin_lifetime=60, strong_pin_lifetime=120)
-    assert create(http, sim)["expiresIn"] == 60
-    assert create(http, sim, strong=True)["expiresIn"] == 120
+    assert create(http, sim)["expiresIn"] == 59
+    assert create(http, sim, strong=True)["expiresIn"] == 119
 
 
 def test_create_without_client_identifier_is_400(sim: Simulator, http: requests.Session) -> None:
@@ -293,6 +304,9 @@ def test_approve_gives_the_pin_a_token_that_user_accepts(
     assert account["thumb"].startswith("https://") and account["uuid"] in account["thumb"]
     assert isinstance(account["subscription"], dict)
     assert account["twoFactorEnabled"] is False
+    # undocumented fields plex.tv really sends, so the client is tested against them
+    assert isinstance(account["profile"], dict) and account["subscriptions"] == []
+    assert {"pastSubscriptions", "trials", "adsConsent", "attributionPartner"} <= set(account)
 
 
 def test_approve_by_code_is_case_insensitive_and_takes_a_username(
@@ -322,7 +336,10 @@ def test_approve_without_arguments_takes_the_oldest_pending(
 def test_user_rejects_unknown_missing_and_revoked_tokens(
     sim: Simulator, http: requests.Session
 ) -> None:
-    not_authenticated = {"errors": [{"code": 1001, "message": "User could not be authenticated"}]}
+    # documented without "status"; plex.tv sends it with one
+    not_authenticated = {
+        "errors": [{"code": 1001, "message": "User could not be authenticated", "status": 401}]
+    }
     for token in ("SIMULATED-never-issued", ""):
         response = user(http, sim, token)
         assert response.status_code == 401
@@ -364,7 +381,7 @@ def test_clock_offset_shifts_date_header_and_timestamps(
     created = datetime.fromisoformat(response.json()["createdAt"].replace("Z", "+00:00"))
     assert abs((created - expected).total_seconds()) < 5
     assert abs((sim.pins()[0].created_at - expected).total_seconds()) < 5
-    assert response.json()["expiresIn"] == 900  # the offset does not change the lifetime
+    assert response.json()["expiresIn"] == 899  # the offset does not change the lifetime
 
 
 def test_every_answer_has_a_date_header(sim: Simulator, http: requests.Session) -> None:

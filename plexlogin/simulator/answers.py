@@ -25,8 +25,12 @@ ERROR_CLIENT_ID_MISSING: Final = {
     "status": 400,
 }
 ERROR_PIN_NOT_FOUND: Final = {"code": 1020, "message": "Code not found or expired", "status": 404}
-# plex.tv's documented 401 carries no "status" member; keep it exactly so.
-ERROR_NOT_AUTHENTICATED: Final = {"code": 1001, "message": "User could not be authenticated"}
+# Plex documents this 401 without "status"; plex.tv really sends it with one.
+ERROR_NOT_AUTHENTICATED: Final = {
+    "code": 1001,
+    "message": "User could not be authenticated",
+    "status": 401,
+}
 # Not documented by Plex: the simulator's own answer for paths it does not know.
 ERROR_NOT_FOUND: Final = {"code": 404, "message": "Not found", "status": 404}
 
@@ -40,6 +44,7 @@ LOCATION: Final[Mapping[str, object]] = {
     "time_zone": "America/Chicago",
     "postal_code": "62701",
     "in_privacy_restricted_country": False,
+    "in_privacy_restricted_region": False,  # seen in the wild, not documented
     "subdivisions": "Illinois",
     "coordinates": "39.8017, -89.6436",
 }
@@ -106,9 +111,19 @@ def canned_answer(fault: Fault) -> Answer:
 # --- plex.tv's objects ----------------------------------------------------------------------
 
 
-def iso(timestamp: float) -> str:
-    """An ISO 8601 UTC timestamp the way plex.tv writes it."""
-    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+def iso(timestamp: float, *, millis: bool = False) -> str:
+    """An ISO 8601 UTC timestamp the way plex.tv writes it, whole or with milliseconds."""
+    moment = datetime.fromtimestamp(timestamp, timezone.utc)
+    if millis:
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _expires_in(pin: Pin, now: float) -> int:
+    # plex.tv rounds down: a fresh 30-minute PIN says 1799 (the first second has begun).
+    # A live PIN never says 0.
+    left = pin.seconds_left(now)
+    return max(1, math.ceil(left) - 1) if left > 0 else 0
 
 
 def pin_json(pin: Pin, now: float, base_url: str) -> dict[str, object]:
@@ -121,9 +136,10 @@ def pin_json(pin: Pin, now: float, base_url: str) -> dict[str, object]:
         "qr": f"{base_url}/api/v2/pins/qr/{pin.code}",
         "clientIdentifier": pin.client_id,
         "location": dict(LOCATION),
-        "expiresIn": max(0, math.ceil(pin.seconds_left(now))),
-        "createdAt": iso(pin.created),
-        "expiresAt": iso(pin.expires),
+        "expiresIn": _expires_in(pin, now),
+        # from whole milliseconds, so that both show the same fraction
+        "createdAt": iso(round(pin.created, 3), millis=pin.millis),
+        "expiresAt": iso(round(pin.created, 3) + pin.lifetime, millis=pin.millis),
         "authToken": pin.token,
         "newRegistration": None if pin.token is None else False,
     }
@@ -173,6 +189,25 @@ def user_json(user: User, token: str, now: float) -> dict[str, object]:
         "experimentalFeatures": False,
         "twoFactorEnabled": False,
         "backupCodesCreated": False,
+        # beyond the documentation: fields plex.tv sends that a client must tolerate
+        "attributionPartner": None,
+        "adsConsent": None,
+        "adsConsentSetAt": None,
+        "adsConsentReminderAt": None,
+        "profile": {
+            "autoSelectAudio": True,
+            "defaultAudioLanguage": None,
+            "defaultSubtitleLanguage": None,
+            "autoSelectSubtitle": 0,
+            "defaultSubtitleAccessibility": 0,
+            "defaultSubtitleForced": 0,
+            "watchedIndicator": 1,
+            "mediaReviewsVisibility": 0,
+        },
+        "subscriptions": [],
+        "pastSubscriptions": [],
+        "trials": [],
+        "pin": None,
     }
 
 

@@ -86,6 +86,9 @@ class Pin:
     created: float  # server clock, seconds since the epoch
     lifetime: float
     token: str | None = None
+    # plex.tv writes some timestamps with milliseconds and some without; a client must
+    # read both, so every other PIN gets them.
+    millis: bool = False
 
     @property
     def expires(self) -> float:
@@ -95,8 +98,7 @@ class Pin:
     def seconds_left(self, now: float) -> float:
         """Seconds until expiry at server time ``now``.
 
-        Computed from the age rather than ``expires - now`` so that a fresh PIN reports
-        exactly its lifetime (900, not 899.9999999 rounded down to 899).
+        Computed from the age rather than ``expires - now``, which loses precision.
         """
         return self.lifetime - (now - self.created)
 
@@ -199,6 +201,7 @@ class Model:
         # Real PIN ids are large and not sequential from 1; a random start catches
         # clients that assume small ids or ids that survive a restart.
         self._next_pin_id = 1_000_000_000 + secrets.randbelow(900_000_000)
+        self._pins_made = 0
         self._tokens: dict[str, str] = {}  # token -> username
         self._revoked: set[str] = set()
         self._users: dict[str, User] = {}
@@ -394,7 +397,9 @@ class Model:
             product=product,
             created=self.now(),
             lifetime=settings.strong_pin_lifetime if strong else settings.pin_lifetime,
+            millis=self._pins_made % 2 == 1,
         )
+        self._pins_made += 1
         self._next_pin_id += 1 + secrets.randbelow(50)  # other people's PINs in between
         self._pins[pin.id] = pin
         return pin
