@@ -513,8 +513,8 @@ def test_request_log(sim: Simulator, http: requests.Session) -> None:
     poll(http, sim, 12345)
     user(http, sim, "real-looking-token")
     http.get(f"{sim.url}/api/v2/somewhere-else?x=1")
-    http.get(f"{sim.url}/")  # pages and control requests are not API requests
-    http.get(f"{sim.url}/_sim/state")
+    http.get(f"{sim.approval_url}")  # pages and control requests are not API requests
+    http.get(f"{sim.control_url}/_sim/state")
 
     log = sim.requests
     assert [(r.method, r.path, r.endpoint, r.pin_id, r.status) for r in log] == [
@@ -534,7 +534,7 @@ def test_request_log(sim: Simulator, http: requests.Session) -> None:
 
 
 def test_control_endpoints(sim: Simulator, http: requests.Session) -> None:
-    control = f"{sim.url}/_sim"
+    control = f"{sim.control_url}/_sim"
     pin = create(http, sim)
 
     approved = http.post(f"{control}/approve", json={"code": pin["code"].lower()})
@@ -557,7 +557,7 @@ def test_control_endpoints(sim: Simulator, http: requests.Session) -> None:
     assert http.post(f"{control}/fault", json=fault).status_code == 200
     limited = http.post(f"{sim.url}/api/v2/pins", headers=HEADERS)
     assert limited.status_code == 429 and limited.headers["Retry-After"] == "7"
-    assert http.post(f"{control}/clear").status_code == 200
+    assert http.post(f"{control}/clear", json={}).status_code == 200
     assert http.post(f"{sim.url}/api/v2/pins", headers=HEADERS).status_code == 201
 
     assert http.post(f"{control}/expire", json={}).status_code == 200
@@ -565,8 +565,9 @@ def test_control_endpoints(sim: Simulator, http: requests.Session) -> None:
 
 
 def test_control_endpoints_reject_bad_requests(sim: Simulator, http: requests.Session) -> None:
-    control = f"{sim.url}/_sim"
-    assert http.post(f"{control}/approve", data=b"{not json").status_code == 400
+    control = f"{sim.control_url}/_sim"
+    json_type = {"Content-Type": "application/json"}
+    assert http.post(f"{control}/approve", data=b"{not json", headers=json_type).status_code == 400
     assert http.post(f"{control}/approve", json={"id": "12"}).status_code == 400
     assert http.post(f"{control}/fault", json={"endpoint": "nope"}).status_code == 400
     assert http.post(f"{control}/revoke", json={}).status_code == 400
@@ -579,32 +580,38 @@ def test_control_endpoints_reject_bad_requests(sim: Simulator, http: requests.Se
 
 def test_home_page_lists_pending_pins_and_approves(sim: Simulator, http: requests.Session) -> None:
     pin = create(http, sim, headers={"X-Plex-Product": "<script>alert(1)</script>"})
-    page = http.get(f"{sim.url}/")
+    page = http.get(sim.approval_url)
     assert page.status_code == 200
     assert page.headers["Content-Type"].startswith("text/html")
     assert pin["code"] in page.text
     assert "<script>alert(1)" not in page.text and "&lt;script&gt;" in page.text
     assert "Refresh" in page.headers or 'http-equiv="refresh"' in page.text
 
-    answer = http.post(f"{sim.url}/approve", data={"id": str(pin["id"])}, allow_redirects=False)
-    assert answer.status_code == 303 and answer.headers["Location"].startswith("/")
+    answer = http.post(
+        f"{sim.control_url}/approve", data={"id": str(pin["id"])}, allow_redirects=False
+    )
+    assert answer.status_code == 303
+    assert answer.headers["Location"].startswith(f"/s/{sim.control_secret}/")
     assert sim.pins()[0].approved
-    assert pin["code"] not in http.get(f"{sim.url}/").text  # no longer pending
-    again = http.post(f"{sim.url}/approve", data={"id": str(pin["id"])}, allow_redirects=False)
-    assert again.headers["Location"] == "/?missing=1"
+    assert pin["code"] not in http.get(sim.approval_url).text  # no longer pending
+    again = http.post(
+        f"{sim.control_url}/approve", data={"id": str(pin["id"])}, allow_redirects=False
+    )
+    assert again.headers["Location"] == f"/s/{sim.control_secret}/?missing=1"
 
 
 def test_link_page_approves_a_typed_short_code(sim: Simulator, http: requests.Session) -> None:
-    assert http.get(f"{sim.url}/link").status_code == 200
-    prefilled = http.get(f"{sim.url}/link", params={"code": '"><b>x'})
+    link = f"{sim.control_url}/link"
+    assert http.get(link).status_code == 200
+    prefilled = http.get(link, params={"code": '"><b>x'})
     assert '"><b>x' not in prefilled.text
 
     strong = create(http, sim, strong=True)
     short = create(http, sim)
-    assert http.post(f"{sim.url}/link", data={"code": strong["code"]}).status_code == 404
-    assert http.post(f"{sim.url}/link", data={"code": "ZZZZ"}).status_code == 404
+    assert http.post(link, data={"code": strong["code"]}).status_code == 404
+    assert http.post(link, data={"code": "ZZZZ"}).status_code == 404
 
-    linked = http.post(f"{sim.url}/link", data={"code": short["code"].lower()})
+    linked = http.post(link, data={"code": short["code"].lower()})
     assert linked.status_code == 200
     assert PRODUCT in linked.text
     assert poll(http, sim, short["id"]).json()["authToken"].startswith(TOKEN_PREFIX)
@@ -612,7 +619,9 @@ def test_link_page_approves_a_typed_short_code(sim: Simulator, http: requests.Se
 
 
 def test_qr_url_leads_to_the_link_page(sim: Simulator, http: requests.Session) -> None:
-    pin = create(http, sim)
+    # a client that was given the URL with the secret gets QR links a person can open
+    pin = http.post(f"{sim.control_url}/api/v2/pins", headers=HEADERS).json()
+    assert pin["qr"].startswith(sim.control_url)
     page = http.get(pin["qr"])
     assert page.status_code == 200 and pin["code"] in page.text
 
@@ -621,7 +630,7 @@ def test_auth_page(make_sim: Callable[..., Simulator], http: requests.Session) -
     sim = make_sim(username="<Ann & Bob>")
     pin = create(http, sim, strong=True)
     # The client's parameters are in the fragment, which a browser never sends.
-    page = http.get(f"{sim.url}/auth#?clientID={CLIENT_ID}&code={pin['code']}")
+    page = http.get(f"{sim.control_url}/auth#?clientID={CLIENT_ID}&code={pin['code']}")
     assert page.status_code == 200
     assert "&lt;Ann &amp; Bob&gt;" in page.text
     assert "location.hash" in page.text and "/_sim/approve" in page.text
@@ -708,7 +717,9 @@ def test_command_line_serves_until_signalled(signum: int) -> None:
     ) as process:
         assert process.stdout is not None
         line = process.stdout.readline()
-        match = re.fullmatch(r"plexlogin simulator listening on (http://127\.0\.0\.1:\d+)\n", line)
+        match = re.fullmatch(
+            r"plexlogin simulator listening on (http://127\.0\.0\.1:\d+/s/[\w-]{20,})\n", line
+        )
         assert match, line
         with requests.get(f"{match.group(1)}/_sim/state", timeout=5) as response:
             assert json.loads(response.text) == {"pins": [], "requests": []}
@@ -716,3 +727,71 @@ def test_command_line_serves_until_signalled(signum: int) -> None:
         out, err = process.communicate(timeout=10)
     assert process.returncode == 0
     assert out == "" and err == ""
+
+
+# --- a local web server people click: the secret, Host, Origin, content types, fault limits ---
+
+
+def test_controls_and_pages_need_the_runs_secret(sim: Simulator, http: requests.Session) -> None:
+    create(http, sim)
+    wrong = sim.control_url.replace(sim.control_secret, "x" * len(sim.control_secret))
+    for base in (sim.url, wrong):
+        assert http.get(f"{base}/_sim/state").status_code == 403  # tokens stay private
+        assert http.post(f"{base}/_sim/approve", json={}).status_code == 403
+        assert http.get(f"{base}/").status_code == 403
+        assert http.post(f"{base}/link", data={"code": "ABCD"}).status_code == 403
+    assert not any(pin.approved for pin in sim.pins())
+    assert http.get(f"{sim.control_url}/_sim/state").status_code == 200
+    assert sim.approval_url == f"{sim.control_url}/" and sim.control_secret in sim.approval_url
+    assert sim.url not in (sim.control_url, sim.approval_url)  # the API base stays plain
+
+
+def test_each_run_has_its_own_secret(make_sim: Callable[..., Simulator]) -> None:
+    first, second = make_sim(), make_sim()
+    assert first.control_secret != second.control_secret
+    assert len(first.control_secret) >= 20
+
+
+def test_host_must_name_the_simulator(sim: Simulator, http: requests.Session) -> None:
+    # a DNS-rebinding page reaches 127.0.0.1 under its own name
+    port = sim.url.rsplit(":", 1)[1]
+    evil = {"Host": f"evil.example:{port}"}
+    assert http.get(f"{sim.control_url}/_sim/state", headers=evil).status_code == 403
+    assert http.get(sim.approval_url, headers=evil).status_code == 403
+    assert http.get(sim.approval_url, headers={"Host": f"localhost:{port}"}).status_code == 200
+    # plex.tv's API does not care
+    assert http.post(f"{sim.url}/api/v2/pins", headers={**HEADERS, **evil}).status_code == 201
+
+
+def test_origin_must_be_absent_or_the_simulators_own(
+    sim: Simulator, http: requests.Session
+) -> None:
+    pin = create(http, sim)
+    foreign = {"Origin": "https://evil.example"}
+    form = {"id": str(pin["id"])}
+    refused = http.post(f"{sim.control_url}/approve", data=form, headers=foreign)
+    assert refused.status_code == 403
+    refused = http.post(f"{sim.control_url}/_sim/approve", json={}, headers=foreign)
+    assert refused.status_code == 403
+    assert not sim.pins()[0].approved
+    own = {"Origin": sim.url}
+    approved = http.post(
+        f"{sim.control_url}/approve", data=form, headers=own, allow_redirects=False
+    )
+    assert approved.status_code == 303 and sim.pins()[0].approved
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data", None]
+)
+def test_json_controls_refuse_other_content_types(
+    sim: Simulator, http: requests.Session, content_type: str | None
+) -> None:
+    # any web page can POST text/plain without asking; it must not approve anything
+    create(http, sim)
+    headers = {"Content-Type": content_type} if content_type else {}
+    answer = http.post(f"{sim.control_url}/_sim/approve", data=b"{}", headers=headers)
+    assert answer.status_code == 415
+    assert not sim.pins()[0].approved
+    charset = {"Content-Type": "application/json; charset=utf-8"}
+    assert http.post(f"{sim.control_url}/_sim/approve", data=b"{}", headers=charset).ok

@@ -15,7 +15,9 @@ from plexlogin.simulator.server import Simulator
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m plexlogin.simulator",
-        description="Serve a local stand-in for plex.tv's PIN sign-in (fake tokens only).",
+        description="Serve a local stand-in for plex.tv's PIN sign-in (fake tokens only). "
+        "It prints its URL, which carries a secret for this run: open it to approve "
+        "sign-ins, and use it as plexlogin's --plex-url.",
     )
     parser.add_argument(
         "--host", default="127.0.0.1", help="address to bind (default: %(default)s)"
@@ -66,7 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         with simulator:
-            print(f"plexlogin simulator listening on {simulator.url}", flush=True)
+            # The URL with the run's secret: the pages and controls need it, and the API
+            # answers below it too, so one URL serves a test or a person.
+            print(f"plexlogin simulator listening on {simulator.control_url}", flush=True)
             # A timed wait, so a signal that lands between checks is noticed anyway.
             while not stop_requested.wait(0.2):
                 pass

@@ -35,6 +35,7 @@ class Request:
     model: Model
     base_url: str  # what the client used to reach the API, e.g. http://127.0.0.1:5000
     base: str = ""  # the path the pages' links start with
+    trusted: bool = False  # the path carried the run's secret (see guard.py)
     params: dict[str, str] = field(default_factory=dict)
 
     def header_or_query(self, name: str) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import secrets
 import socket
 import threading
 import time
@@ -16,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from plexlogin.simulator import routes
+from plexlogin.simulator import guard, routes
 from plexlogin.simulator.answers import (
     JSON,
     Answer,
@@ -83,6 +84,8 @@ class Simulator:
             )
         )
         self._address = (host, port)
+        self.control_secret = secrets.token_urlsafe(18)
+        """This run's secret; the controls and the approval pages need it (see guard.py)."""
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self._connections: set[socket.socket] = set()
@@ -165,6 +168,26 @@ class Simulator:
         if ":" in host:  # IPv6 literals need brackets in a URL
             host = f"[{host}]"
         return f"http://{host}:{port}"
+
+    @property
+    def control_url(self) -> str:
+        """The base URL that carries this run's secret, e.g. ``http://127.0.0.1:5000/s/...``.
+
+        The controls (``/_sim/...``), the pages and plex.tv's API all answer below it: a
+        client given it as its plex.tv URL shows link and auth URLs a person can open.
+        """
+        return f"{self.url}{guard.SECRET_PREFIX}{self.control_secret}"
+
+    @property
+    def approval_url(self) -> str:
+        """The page to show a person: the waiting devices, each with an Approve button."""
+        return self.control_url + "/"
+
+    @property
+    def hosts(self) -> frozenset[str]:
+        """The ``Host`` values that name this simulator."""
+        host, port = self.url.removeprefix("http://").rsplit(":", 1)
+        return guard.allowed_hosts(host, int(port))
 
     # --- connections (called by the handler threads) -------------------------------------
 
@@ -381,14 +404,24 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, arrived: float) -> None:
         split = urlsplit(self.path)
+        body = self._read_body()
+        sim = self.sim
+        unlocked = guard.split_secret(split.path.rstrip("/") or "/", sim.control_secret)
+        if unlocked is None:
+            self._send(json_answer(403, {"error": "wrong simulator secret"}))
+            return
+        path, trusted = unlocked
+        base = sim.control_url.removeprefix(sim.url) if trusted else ""
         request = routes.Request(
             method=self.command,
-            path=split.path.rstrip("/") or "/",
+            path=path,
             query=split.query,
             headers=self.headers,
-            body=self._read_body(),
-            model=self.sim.model,
-            base_url=self.sim.url,
+            body=body,
+            model=sim.model,
+            base_url=sim.url + base,
+            base=base,
+            trusted=trusted,
         )
         found = routes.resolve(request.method, request.path)
         if isinstance(found, frozenset):
@@ -398,7 +431,8 @@ class _Handler(BaseHTTPRequestHandler):
         if route.kind == "api":
             self._api(arrived, route, request)
         else:
-            self._send(_guarded(route, request))
+            refused = guard.refusal(route, request, sim.hosts)
+            self._send(refused or _guarded(route, request))
 
     def _read_body(self) -> bytes:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
