@@ -795,3 +795,35 @@ def test_json_controls_refuse_other_content_types(
     assert not sim.pins()[0].approved
     charset = {"Content-Type": "application/json; charset=utf-8"}
     assert http.post(f"{sim.control_url}/_sim/approve", data=b"{}", headers=charset).ok
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"headers": {"X-Ok": "fine\r\nSet-Cookie: injected=1"}},
+        {"headers": {"X-Ok": "line\nbreak"}},
+        {"headers": {"Bad Name": "x"}},
+        {"headers": {"X-Bad:": "x"}},
+        {"headers": {"": "x"}},
+        {"retry_after": "5\r\nX-Injected: 1"},
+        {"content_type": "text/plain\r\n\r\n<html>"},
+        {"body_size": 800 * 1024 * 1024},
+    ],
+)
+def test_fault_headers_and_sizes_are_checked(
+    sim: Simulator, http: requests.Session, fault: dict[str, object]
+) -> None:
+    answer = http.post(f"{sim.control_url}/_sim/fault", json={"endpoint": "create", **fault})
+    assert answer.status_code == 400 and answer.json()["error"]
+    response = http.post(f"{sim.url}/api/v2/pins", headers=HEADERS)
+    assert response.status_code == 201 and "X-Injected" not in response.headers
+
+
+def test_fault_limits_hold_in_process_too(sim: Simulator) -> None:
+    with pytest.raises(ValueError, match="header"):
+        sim.add_fault("poll", headers={"X-A": "b\r\nc: d"})
+    with pytest.raises(ValueError, match="bytes"):
+        sim.add_fault("poll", body_size=5 * 1024 * 1024)
+    with pytest.raises(ValueError, match="bytes"):
+        sim.add_fault("poll", body=b"x" * (5 * 1024 * 1024))
+    sim.add_fault("poll", status=200, body_size=3 * 1024 * 1024)  # oversize for the client

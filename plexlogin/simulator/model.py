@@ -27,6 +27,12 @@ FAULT_ENDPOINTS: Final = frozenset({"create", "poll", "user", "any"})
 _SHORT_CODE_ALPHABET: Final = string.ascii_uppercase + string.digits
 _STRONG_CODE_ALPHABET: Final = string.ascii_lowercase + string.digits
 _TOKEN_ALPHABET: Final = string.ascii_letters + string.digits
+# A fault's body is held in memory and sent whole: one control request must not be able to
+# blow the simulator up (800 MB were seen). Above the client's own 1 MiB answer cap, so
+# oversize answers stay testable.
+MAX_FAULT_BODY: Final = 4 * 1024 * 1024
+# RFC 9110 token characters: what a header name may be made of.
+_TOKEN_CHARS: Final = frozenset(string.ascii_letters + string.digits + "!#$%&'*+-.^_`|~")
 _SHORT_CODE_LENGTH: Final = 4
 _STRONG_CODE_LENGTH: Final = 25
 
@@ -162,6 +168,23 @@ class Fault:
             raise ValueError("body_size must not be negative")
         if self.status is not None and not 100 <= self.status <= 999:
             raise ValueError("status must be a three-digit HTTP status")
+        if max(len(self.body or b""), self.body_size or 0) > MAX_FAULT_BODY:
+            raise ValueError(f"a fault body must not exceed {MAX_FAULT_BODY} bytes")
+        values = {"Retry-After": self.retry_after, "Content-Type": self.content_type}
+        for name, value in [*values.items(), *self.headers.items()]:
+            _check_header(name, value)
+
+
+def _check_header(name: str, value: str | None) -> None:
+    # A CR or LF would let a fault write headers (or a whole answer) of its own.
+    if not name or not set(name) <= _TOKEN_CHARS:
+        raise ValueError(f"{name!r} is not a valid header name")
+    if value is None:
+        return
+    if any((ord(c) < 32 and c != "\t") or ord(c) == 127 for c in value):
+        raise ValueError(f"the value of header {name!r} has control characters")
+    if any(ord(c) > 255 for c in value):  # http.server writes headers as Latin-1
+        raise ValueError(f"the value of header {name!r} is not Latin-1")
 
 
 @dataclass(frozen=True)
