@@ -7,7 +7,10 @@ approves a PIN (``/``), a stand-in for ``plex.tv/link`` (``/link``) and one for
 ``app.plex.tv/auth`` (``/auth``).
 
 Tests steer it in-process (:meth:`Simulator.approve`, :meth:`Simulator.add_fault`, ...)
-or, when they drive plexlogin as a subprocess, over HTTP with JSON bodies:
+or, when they drive plexlogin as a subprocess, over HTTP with JSON bodies
+(``Content-Type: application/json``) below :attr:`Simulator.control_url`, which carries
+the run's random secret (``guard.py`` says why; ``python -m plexlogin.simulator`` prints
+that URL, and a person approves at :attr:`Simulator.approval_url`):
 
 - ``POST /_sim/approve {"id"?, "code"?, "username"?}`` -> ``{"token", "id"}`` (404: none pending)
 - ``POST /_sim/expire {"id"?}``, ``POST /_sim/revoke {"token"}``, ``POST /_sim/clear``
@@ -33,6 +36,7 @@ The parts, one job each:
   routes (faults and the request log apply to them by themselves; give one its own
   ``endpoint`` name in ``model.Endpoint`` for faults aimed at it alone).
 - ``pages.py`` and ``templates/``: the approval pages (string.Template, every value escaped).
+- ``guard.py``: who may use the controls and pages (the run's secret, Host, Origin, JSON).
 - ``server.py``: :class:`Simulator` (lifecycle, Python API) and the HTTP handler.
 - ``command.py`` / ``__main__.py``: the command line.
 """

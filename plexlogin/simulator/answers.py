@@ -50,6 +50,30 @@ LOCATION: Final[Mapping[str, object]] = {
 }
 
 
+# Beyond the documentation: fields plex.tv really sends in the user object, which a
+# client must take in its stride.
+_UNDOCUMENTED_USER_FIELDS: Final[Mapping[str, object]] = {
+    "attributionPartner": None,
+    "adsConsent": None,
+    "adsConsentSetAt": None,
+    "adsConsentReminderAt": None,
+    "profile": {
+        "autoSelectAudio": True,
+        "defaultAudioLanguage": None,
+        "defaultSubtitleLanguage": None,
+        "autoSelectSubtitle": 0,
+        "defaultSubtitleAccessibility": 0,
+        "defaultSubtitleForced": 0,
+        "watchedIndicator": 1,
+        "mediaReviewsVisibility": 0,
+    },
+    "subscriptions": [],
+    "pastSubscriptions": [],
+    "trials": [],
+    "pin": None,
+}
+
+
 @dataclass
 class Answer:
     """One HTTP answer: status, body, content type, extra headers (and the PIN it concerns)."""
@@ -189,25 +213,7 @@ def user_json(user: User, token: str, now: float) -> dict[str, object]:
         "experimentalFeatures": False,
         "twoFactorEnabled": False,
         "backupCodesCreated": False,
-        # beyond the documentation: fields plex.tv sends that a client must tolerate
-        "attributionPartner": None,
-        "adsConsent": None,
-        "adsConsentSetAt": None,
-        "adsConsentReminderAt": None,
-        "profile": {
-            "autoSelectAudio": True,
-            "defaultAudioLanguage": None,
-            "defaultSubtitleLanguage": None,
-            "autoSelectSubtitle": 0,
-            "defaultSubtitleAccessibility": 0,
-            "defaultSubtitleForced": 0,
-            "watchedIndicator": 1,
-            "mediaReviewsVisibility": 0,
-        },
-        "subscriptions": [],
-        "pastSubscriptions": [],
-        "trials": [],
-        "pin": None,
+        **_UNDOCUMENTED_USER_FIELDS,
     }
 
 
