@@ -332,7 +332,8 @@ def test_no_display_falls_back_to_terminal(monkeypatch: pytest.MonkeyPatch) -> N
 @pytest.fixture
 def sim_url() -> Iterator[str]:
     with Simulator() as sim:
-        yield sim.url
+        # the URL with the run secret: the API answers below it and so do the controls
+        yield sim.control_url
 
 
 def _env(**extra: str) -> dict[str, str]:

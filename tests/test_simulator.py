@@ -51,10 +51,12 @@ LOCATION_FIELDS = {
     "time_zone",
     "postal_code",
     "in_privacy_restricted_country",
+    "in_privacy_restricted_region",
     "subdivisions",
     "coordinates",
 }
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+ISO_UTC_MILLIS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 NOT_FOUND_1020 = {"errors": [{"code": 1020, "message": "Code not found or expired", "status": 404}]}
 
 
@@ -110,7 +112,7 @@ def test_create_answers_the_full_pin_object(sim: Simulator, http: requests.Sessi
     assert pin["qr"] == f"{sim.url}/api/v2/pins/qr/{pin['code']}"
     assert pin["clientIdentifier"] == CLIENT_ID
     assert set(pin["location"]) == LOCATION_FIELDS
-    assert pin["expiresIn"] == 900 and isinstance(pin["expiresIn"], int)
+    assert pin["expiresIn"] == 899 and isinstance(pin["expiresIn"], int)  # rounded down
     assert ISO_UTC.match(pin["createdAt"]) and ISO_UTC.match(pin["expiresAt"])
     created = datetime.fromisoformat(pin["createdAt"].replace("Z", "+00:00"))
     expires = datetime.fromisoformat(pin["expiresAt"].replace("Z", "+00:00"))
@@ -120,12 +122,21 @@ def test_create_answers_the_full_pin_object(sim: Simulator, http: requests.Sessi
     assert pin["newRegistration"] is None
 
 
+def test_timestamps_come_whole_and_with_milliseconds(
+    sim: Simulator, http: requests.Session
+) -> None:
+    first, second = create(http, sim), create(http, sim, strong=True)
+    assert ISO_UTC.match(first["createdAt"]) and ISO_UTC.match(first["expiresAt"])
+    assert ISO_UTC_MILLIS.match(second["createdAt"]) and ISO_UTC_MILLIS.match(second["expiresAt"])
+    assert second["createdAt"][-5:] == second["expiresAt"][-5:]  # the same fraction
+
+
 def test_strong_pin_has_a_long_lowercase_code_and_longer_life(
     sim: Simulator, http: requests.Session
 ) -> None:
     pin = create(http, sim, strong=True)
     assert re.fullmatch(r"[a-z0-9]{25}", pin["code"])
-    assert pin["expiresIn"] == 1800
+    assert pin["expiresIn"] == 1799  # plex.tv rounds down
     assert [p.strong for p in sim.pins()] == [True]
 
 
@@ -139,8 +150,8 @@ def test_lifetimes_are_configurable(
     make_sim: Callable[..., Simulator], http: requests.Session
 ) -> None:
     sim = make_sim(pin_lifetime=60, strong_pin_lifetime=120)
-    assert create(http, sim)["expiresIn"] == 60
-    assert create(http, sim, strong=True)["expiresIn"] == 120
+    assert create(http, sim)["expiresIn"] == 59
+    assert create(http, sim, strong=True)["expiresIn"] == 119
 
 
 def test_create_without_client_identifier_is_400(sim: Simulator, http: requests.Session) -> None:
@@ -293,6 +304,9 @@ def test_approve_gives_the_pin_a_token_that_user_accepts(
     assert account["thumb"].startswith("https://") and account["uuid"] in account["thumb"]
     assert isinstance(account["subscription"], dict)
     assert account["twoFactorEnabled"] is False
+    # undocumented fields plex.tv really sends, so the client is tested against them
+    assert isinstance(account["profile"], dict) and account["subscriptions"] == []
+    assert {"pastSubscriptions", "trials", "adsConsent", "attributionPartner"} <= set(account)
 
 
 def test_approve_by_code_is_case_insensitive_and_takes_a_username(
@@ -322,7 +336,10 @@ def test_approve_without_arguments_takes_the_oldest_pending(
 def test_user_rejects_unknown_missing_and_revoked_tokens(
     sim: Simulator, http: requests.Session
 ) -> None:
-    not_authenticated = {"errors": [{"code": 1001, "message": "User could not be authenticated"}]}
+    # documented without "status"; plex.tv sends it with one
+    not_authenticated = {
+        "errors": [{"code": 1001, "message": "User could not be authenticated", "status": 401}]
+    }
     for token in ("SIMULATED-never-issued", ""):
         response = user(http, sim, token)
         assert response.status_code == 401
@@ -364,7 +381,7 @@ def test_clock_offset_shifts_date_header_and_timestamps(
     created = datetime.fromisoformat(response.json()["createdAt"].replace("Z", "+00:00"))
     assert abs((created - expected).total_seconds()) < 5
     assert abs((sim.pins()[0].created_at - expected).total_seconds()) < 5
-    assert response.json()["expiresIn"] == 900  # the offset does not change the lifetime
+    assert response.json()["expiresIn"] == 899  # the offset does not change the lifetime
 
 
 def test_every_answer_has_a_date_header(sim: Simulator, http: requests.Session) -> None:
@@ -496,8 +513,8 @@ def test_request_log(sim: Simulator, http: requests.Session) -> None:
     poll(http, sim, 12345)
     user(http, sim, "real-looking-token")
     http.get(f"{sim.url}/api/v2/somewhere-else?x=1")
-    http.get(f"{sim.url}/")  # pages and control requests are not API requests
-    http.get(f"{sim.url}/_sim/state")
+    http.get(f"{sim.approval_url}")  # pages and control requests are not API requests
+    http.get(f"{sim.control_url}/_sim/state")
 
     log = sim.requests
     assert [(r.method, r.path, r.endpoint, r.pin_id, r.status) for r in log] == [
@@ -517,7 +534,7 @@ def test_request_log(sim: Simulator, http: requests.Session) -> None:
 
 
 def test_control_endpoints(sim: Simulator, http: requests.Session) -> None:
-    control = f"{sim.url}/_sim"
+    control = f"{sim.control_url}/_sim"
     pin = create(http, sim)
 
     approved = http.post(f"{control}/approve", json={"code": pin["code"].lower()})
@@ -540,7 +557,7 @@ def test_control_endpoints(sim: Simulator, http: requests.Session) -> None:
     assert http.post(f"{control}/fault", json=fault).status_code == 200
     limited = http.post(f"{sim.url}/api/v2/pins", headers=HEADERS)
     assert limited.status_code == 429 and limited.headers["Retry-After"] == "7"
-    assert http.post(f"{control}/clear").status_code == 200
+    assert http.post(f"{control}/clear", json={}).status_code == 200
     assert http.post(f"{sim.url}/api/v2/pins", headers=HEADERS).status_code == 201
 
     assert http.post(f"{control}/expire", json={}).status_code == 200
@@ -548,8 +565,9 @@ def test_control_endpoints(sim: Simulator, http: requests.Session) -> None:
 
 
 def test_control_endpoints_reject_bad_requests(sim: Simulator, http: requests.Session) -> None:
-    control = f"{sim.url}/_sim"
-    assert http.post(f"{control}/approve", data=b"{not json").status_code == 400
+    control = f"{sim.control_url}/_sim"
+    json_type = {"Content-Type": "application/json"}
+    assert http.post(f"{control}/approve", data=b"{not json", headers=json_type).status_code == 400
     assert http.post(f"{control}/approve", json={"id": "12"}).status_code == 400
     assert http.post(f"{control}/fault", json={"endpoint": "nope"}).status_code == 400
     assert http.post(f"{control}/revoke", json={}).status_code == 400
@@ -562,32 +580,38 @@ def test_control_endpoints_reject_bad_requests(sim: Simulator, http: requests.Se
 
 def test_home_page_lists_pending_pins_and_approves(sim: Simulator, http: requests.Session) -> None:
     pin = create(http, sim, headers={"X-Plex-Product": "<script>alert(1)</script>"})
-    page = http.get(f"{sim.url}/")
+    page = http.get(sim.approval_url)
     assert page.status_code == 200
     assert page.headers["Content-Type"].startswith("text/html")
     assert pin["code"] in page.text
     assert "<script>alert(1)" not in page.text and "&lt;script&gt;" in page.text
     assert "Refresh" in page.headers or 'http-equiv="refresh"' in page.text
 
-    answer = http.post(f"{sim.url}/approve", data={"id": str(pin["id"])}, allow_redirects=False)
-    assert answer.status_code == 303 and answer.headers["Location"].startswith("/")
+    answer = http.post(
+        f"{sim.control_url}/approve", data={"id": str(pin["id"])}, allow_redirects=False
+    )
+    assert answer.status_code == 303
+    assert answer.headers["Location"].startswith(f"/s/{sim.control_secret}/")
     assert sim.pins()[0].approved
-    assert pin["code"] not in http.get(f"{sim.url}/").text  # no longer pending
-    again = http.post(f"{sim.url}/approve", data={"id": str(pin["id"])}, allow_redirects=False)
-    assert again.headers["Location"] == "/?missing=1"
+    assert pin["code"] not in http.get(sim.approval_url).text  # no longer pending
+    again = http.post(
+        f"{sim.control_url}/approve", data={"id": str(pin["id"])}, allow_redirects=False
+    )
+    assert again.headers["Location"] == f"/s/{sim.control_secret}/?missing=1"
 
 
 def test_link_page_approves_a_typed_short_code(sim: Simulator, http: requests.Session) -> None:
-    assert http.get(f"{sim.url}/link").status_code == 200
-    prefilled = http.get(f"{sim.url}/link", params={"code": '"><b>x'})
+    link = f"{sim.control_url}/link"
+    assert http.get(link).status_code == 200
+    prefilled = http.get(link, params={"code": '"><b>x'})
     assert '"><b>x' not in prefilled.text
 
     strong = create(http, sim, strong=True)
     short = create(http, sim)
-    assert http.post(f"{sim.url}/link", data={"code": strong["code"]}).status_code == 404
-    assert http.post(f"{sim.url}/link", data={"code": "ZZZZ"}).status_code == 404
+    assert http.post(link, data={"code": strong["code"]}).status_code == 404
+    assert http.post(link, data={"code": "ZZZZ"}).status_code == 404
 
-    linked = http.post(f"{sim.url}/link", data={"code": short["code"].lower()})
+    linked = http.post(link, data={"code": short["code"].lower()})
     assert linked.status_code == 200
     assert PRODUCT in linked.text
     assert poll(http, sim, short["id"]).json()["authToken"].startswith(TOKEN_PREFIX)
@@ -595,7 +619,9 @@ def test_link_page_approves_a_typed_short_code(sim: Simulator, http: requests.Se
 
 
 def test_qr_url_leads_to_the_link_page(sim: Simulator, http: requests.Session) -> None:
-    pin = create(http, sim)
+    # a client that was given the URL with the secret gets QR links a person can open
+    pin = http.post(f"{sim.control_url}/api/v2/pins", headers=HEADERS).json()
+    assert pin["qr"].startswith(sim.control_url)
     page = http.get(pin["qr"])
     assert page.status_code == 200 and pin["code"] in page.text
 
@@ -604,7 +630,7 @@ def test_auth_page(make_sim: Callable[..., Simulator], http: requests.Session) -
     sim = make_sim(username="<Ann & Bob>")
     pin = create(http, sim, strong=True)
     # The client's parameters are in the fragment, which a browser never sends.
-    page = http.get(f"{sim.url}/auth#?clientID={CLIENT_ID}&code={pin['code']}")
+    page = http.get(f"{sim.control_url}/auth#?clientID={CLIENT_ID}&code={pin['code']}")
     assert page.status_code == 200
     assert "&lt;Ann &amp; Bob&gt;" in page.text
     assert "location.hash" in page.text and "/_sim/approve" in page.text
@@ -659,7 +685,7 @@ def test_stop_is_prompt_with_a_delayed_request_in_flight(
     thread = threading.Thread(target=client)
     thread.start()
     deadline = time.monotonic() + 2
-    while not sim._connections and time.monotonic() < deadline:  # wait until it is in flight
+    while not sim.open_connections and time.monotonic() < deadline:  # wait until it is in flight
         time.sleep(0.01)
     started = time.monotonic()
     sim.stop()
@@ -691,7 +717,9 @@ def test_command_line_serves_until_signalled(signum: int) -> None:
     ) as process:
         assert process.stdout is not None
         line = process.stdout.readline()
-        match = re.fullmatch(r"plexlogin simulator listening on (http://127\.0\.0\.1:\d+)\n", line)
+        match = re.fullmatch(
+            r"plexlogin simulator listening on (http://127\.0\.0\.1:\d+/s/[\w-]{20,})\n", line
+        )
         assert match, line
         with requests.get(f"{match.group(1)}/_sim/state", timeout=5) as response:
             assert json.loads(response.text) == {"pins": [], "requests": []}
@@ -699,3 +727,103 @@ def test_command_line_serves_until_signalled(signum: int) -> None:
         out, err = process.communicate(timeout=10)
     assert process.returncode == 0
     assert out == "" and err == ""
+
+
+# --- a local web server people click: the secret, Host, Origin, content types, fault limits ---
+
+
+def test_controls_and_pages_need_the_runs_secret(sim: Simulator, http: requests.Session) -> None:
+    create(http, sim)
+    wrong = sim.control_url.replace(sim.control_secret, "x" * len(sim.control_secret))
+    for base in (sim.url, wrong):
+        assert http.get(f"{base}/_sim/state").status_code == 403  # tokens stay private
+        assert http.post(f"{base}/_sim/approve", json={}).status_code == 403
+        assert http.get(f"{base}/").status_code == 403
+        assert http.post(f"{base}/link", data={"code": "ABCD"}).status_code == 403
+    assert not any(pin.approved for pin in sim.pins())
+    assert http.get(f"{sim.control_url}/_sim/state").status_code == 200
+    assert sim.approval_url == f"{sim.control_url}/" and sim.control_secret in sim.approval_url
+    assert sim.url not in (sim.control_url, sim.approval_url)  # the API base stays plain
+
+
+def test_each_run_has_its_own_secret(make_sim: Callable[..., Simulator]) -> None:
+    first, second = make_sim(), make_sim()
+    assert first.control_secret != second.control_secret
+    assert len(first.control_secret) >= 20
+
+
+def test_host_must_name_the_simulator(sim: Simulator, http: requests.Session) -> None:
+    # a DNS-rebinding page reaches 127.0.0.1 under its own name
+    port = sim.url.rsplit(":", 1)[1]
+    evil = {"Host": f"evil.example:{port}"}
+    assert http.get(f"{sim.control_url}/_sim/state", headers=evil).status_code == 403
+    assert http.get(sim.approval_url, headers=evil).status_code == 403
+    assert http.get(sim.approval_url, headers={"Host": f"localhost:{port}"}).status_code == 200
+    # plex.tv's API does not care
+    assert http.post(f"{sim.url}/api/v2/pins", headers={**HEADERS, **evil}).status_code == 201
+
+
+def test_origin_must_be_absent_or_the_simulators_own(
+    sim: Simulator, http: requests.Session
+) -> None:
+    pin = create(http, sim)
+    foreign = {"Origin": "https://evil.example"}
+    form = {"id": str(pin["id"])}
+    refused = http.post(f"{sim.control_url}/approve", data=form, headers=foreign)
+    assert refused.status_code == 403
+    refused = http.post(f"{sim.control_url}/_sim/approve", json={}, headers=foreign)
+    assert refused.status_code == 403
+    assert not sim.pins()[0].approved
+    own = {"Origin": sim.url}
+    approved = http.post(
+        f"{sim.control_url}/approve", data=form, headers=own, allow_redirects=False
+    )
+    assert approved.status_code == 303 and sim.pins()[0].approved
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data", None]
+)
+def test_json_controls_refuse_other_content_types(
+    sim: Simulator, http: requests.Session, content_type: str | None
+) -> None:
+    # any web page can POST text/plain without asking; it must not approve anything
+    create(http, sim)
+    headers = {"Content-Type": content_type} if content_type else {}
+    answer = http.post(f"{sim.control_url}/_sim/approve", data=b"{}", headers=headers)
+    assert answer.status_code == 415
+    assert not sim.pins()[0].approved
+    charset = {"Content-Type": "application/json; charset=utf-8"}
+    assert http.post(f"{sim.control_url}/_sim/approve", data=b"{}", headers=charset).ok
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"headers": {"X-Ok": "fine\r\nSet-Cookie: injected=1"}},
+        {"headers": {"X-Ok": "line\nbreak"}},
+        {"headers": {"Bad Name": "x"}},
+        {"headers": {"X-Bad:": "x"}},
+        {"headers": {"": "x"}},
+        {"retry_after": "5\r\nX-Injected: 1"},
+        {"content_type": "text/plain\r\n\r\n<html>"},
+        {"body_size": 800 * 1024 * 1024},
+    ],
+)
+def test_fault_headers_and_sizes_are_checked(
+    sim: Simulator, http: requests.Session, fault: dict[str, object]
+) -> None:
+    answer = http.post(f"{sim.control_url}/_sim/fault", json={"endpoint": "create", **fault})
+    assert answer.status_code == 400 and answer.json()["error"]
+    response = http.post(f"{sim.url}/api/v2/pins", headers=HEADERS)
+    assert response.status_code == 201 and "X-Injected" not in response.headers
+
+
+def test_fault_limits_hold_in_process_too(sim: Simulator) -> None:
+    with pytest.raises(ValueError, match="header"):
+        sim.add_fault("poll", headers={"X-A": "b\r\nc: d"})
+    with pytest.raises(ValueError, match="bytes"):
+        sim.add_fault("poll", body_size=5 * 1024 * 1024)
+    with pytest.raises(ValueError, match="bytes"):
+        sim.add_fault("poll", body=b"x" * (5 * 1024 * 1024))
+    sim.add_fault("poll", status=200, body_size=3 * 1024 * 1024)  # oversize for the client

@@ -310,8 +310,8 @@ class WatchedSimulator(Simulator):
         super().__init__(**kw)  # type: ignore[arg-type]
         self.fault_met = {name: threading.Event() for name in ("create", "poll", "user", "other")}
 
-    def _take_fault(self, endpoint):  # type: ignore[no-untyped-def]
-        fault = super()._take_fault(endpoint)
+    def take_fault(self, endpoint):  # type: ignore[no-untyped-def]
+        fault = super().take_fault(endpoint)
         if fault is not None:
             self.fault_met[endpoint].set()
         return fault

@@ -1,0 +1,48 @@
+"""A local stand-in for plex.tv's PIN sign-in API, for tests and ``plexlogin --demo``.
+
+plex.tv is never reachable from the tests or the offline demo, so this package answers
+the three calls plexlogin makes (create a PIN, poll it, check a token) the way Plex
+documents them, plus what a person needs to play the other side: a small web page that
+approves a PIN (``/``), a stand-in for ``plex.tv/link`` (``/link``) and one for
+``app.plex.tv/auth`` (``/auth``).
+
+Tests steer it in-process (:meth:`Simulator.approve`, :meth:`Simulator.add_fault`, ...)
+or, when they drive plexlogin as a subprocess, over HTTP with JSON bodies
+(``Content-Type: application/json``) below :attr:`Simulator.control_url`, which carries
+the run's random secret (``guard.py`` says why; ``python -m plexlogin.simulator`` prints
+that URL, and a person approves at :attr:`Simulator.approval_url`):
+
+- ``POST /_sim/approve {"id"?, "code"?, "username"?}`` -> ``{"token", "id"}`` (404: none pending)
+- ``POST /_sim/expire {"id"?}``, ``POST /_sim/revoke {"token"}``, ``POST /_sim/clear``
+- ``POST /_sim/fault {"endpoint", "status"?, "retry_after"?, "delay"?, "drop"?, "body"?,
+  "content_type"?, "headers"?, "body_size"?, "times"?}`` (same meaning as
+  :meth:`Simulator.add_fault`)
+- ``GET /_sim/state`` -> ``{"pins": [...], "requests": [...]}``
+
+Run it by hand with ``python -m plexlogin.simulator --help``.
+
+Every token it issues starts with ``SIMULATED-``: it never sees or makes a real one.
+Standard library only, so that the demo and the tests need nothing else.
+
+The parts, one job each:
+
+- ``model.py``: the state (PINs, users, tokens, faults, request log, server clock) behind
+  public, thread-safe methods. New state (Home profiles, device keys, nonces) goes here.
+- ``answers.py``: plex.tv's answer shapes (PIN and user objects, errors, XML).
+- ``routes.py``: the route table, method + path pattern -> handler. **A new endpoint is one
+  handler and one line in** ``ROUTES``: e.g. Plex Home's ``GET /api/v2/home/users`` and
+  ``POST /api/v2/home/users/(?P<uuid>[^/]+)/switch``, or JWT's ``/api/v2/auth/nonce``,
+  ``/api/v2/auth/token``, ``/api/v2/auth/keys`` and ``/api/v2/auth/jwk`` are ``"api"``
+  routes (faults and the request log apply to them by themselves; give one its own
+  ``endpoint`` name in ``model.Endpoint`` for faults aimed at it alone).
+- ``pages.py`` and ``templates/``: the approval pages (string.Template, every value escaped).
+- ``guard.py``: who may use the controls and pages (the run's secret, Host, Origin, JSON).
+- ``server.py``: :class:`Simulator` (lifecycle, Python API) and the HTTP handler.
+- ``command.py`` / ``__main__.py``: the command line.
+"""
+
+from plexlogin.simulator.command import main
+from plexlogin.simulator.model import TOKEN_PREFIX, RequestRecord, SimPin
+from plexlogin.simulator.server import Simulator
+
+__all__ = ["TOKEN_PREFIX", "RequestRecord", "SimPin", "Simulator", "main"]

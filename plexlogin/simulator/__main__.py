@@ -1,0 +1,7 @@
+"""``python -m plexlogin.simulator``."""
+
+import sys
+
+from plexlogin.simulator.command import main
+
+sys.exit(main())
