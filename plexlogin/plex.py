@@ -385,7 +385,7 @@ class PlexClient:
         """GET /api/v2/pins/{id}: the PIN, with ``auth_token`` once the person approved it."""
         answer = self._request("GET", f"/api/v2/pins/{int(pin_id)}")
         if answer.status == 404:
-            raise PinExpired("The sign-in code expired.")
+            self._raise_for_missing_pin(answer)
         if answer.status != 200:
             self._raise_for(answer, "checking the sign-in code")
         return self._pin_from(answer)
@@ -460,6 +460,23 @@ class PlexClient:
                 raise UnexpectedAnswer("plex.tv sent an answer that is far too large.")
             chunks.append(chunk)
         return b"".join(chunks)
+
+    @staticmethod
+    def _raise_for_missing_pin(answer: _Answer) -> None:
+        """A 404 on a poll: PinExpired only if plex.tv itself said so (never returns).
+
+        plex.tv says "this PIN is gone" with its error JSON (code 1020). An empty or
+        non-JSON 404 comes from a front layer in trouble (seen mixed with 200s during an
+        outage): taking it for an expiry would throw away the codes on screen, so it is
+        a server fault to back off from, like a 5xx.
+        """
+        try:
+            codes = _error_codes(answer.json())
+        except UnexpectedAnswer:
+            codes = []
+        if codes:
+            raise PinExpired("The sign-in code expired.")
+        raise ServerError("plex.tv had a problem while checking the sign-in code (HTTP 404).", 404)
 
     def _raise_for(self, answer: _Answer, doing: str) -> None:
         """Turn a non-success status into the right error (never returns)."""

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from plexlogin import flow
 from plexlogin.errors import (
     NetworkError,
     PinExpired,
@@ -27,6 +28,7 @@ from plexlogin.plex import (
 )
 from plexlogin.secret import Token
 from plexlogin.simulator import Simulator
+from tests.helpers.fake_clock import FakeClock
 
 CLIENT_ID = "3f1c1f9e-3b53-4a36-9a3b-0f3f5a1e2b7c"
 
@@ -66,6 +68,55 @@ def test_poll_of_expired_pin_raises_pin_expired(client: PlexClient, simulator: S
     simulator.expire(pin.id)
     with pytest.raises(PinExpired):
         client.poll_pin(pin.id)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("", None),
+        ("<html><body>Not Found</body></html>", "text/html"),
+        ('{"message": "not here"}', "application/json"),
+        ('{"errors": []}', "application/json"),
+    ],
+)
+def test_poll_404_without_plex_error_is_a_server_fault(
+    client: PlexClient, simulator: Simulator, body: str, content_type: str | None
+) -> None:
+    """Only plex.tv's own error JSON means the PIN is gone; a bare 404 is a front layer's fault."""
+    pin = client.create_pin()
+    simulator.add_fault("poll", status=404, body=body, content_type=content_type)
+    with pytest.raises(ServerError) as fault:
+        client.poll_pin(pin.id)
+    assert fault.value.status == 404
+    assert client.poll_pin(pin.id).code == pin.code  # the PIN is still there
+
+
+def test_poll_404_with_plex_error_body_is_an_expiry(
+    client: PlexClient, simulator: Simulator
+) -> None:
+    pin = client.create_pin()
+    body = '{"errors":[{"code":1020,"message":"Code not found or expired","status":404}]}'
+    simulator.add_fault("poll", status=404, body=body, content_type="application/json")
+    with pytest.raises(PinExpired):
+        client.poll_pin(pin.id)
+
+
+def test_empty_404s_on_polls_keep_the_codes_on_screen(
+    client: PlexClient, simulator: Simulator, clock: FakeClock
+) -> None:
+    """Empty 404s mixed with 200s (a plex.tv outage) back off and keep the same codes."""
+    events: list[flow.Event] = []
+    signin = flow.SignInFlow(
+        client, events.append, timeout=3600, clock=clock, waiter=clock, random=lambda: 1.0
+    )
+    simulator.add_fault("poll", status=404, times=3)
+    clock.at(60, lambda: simulator.approve(simulator.pins()[0].id))
+    assert signin.run().user.username == "demo-user"
+    shown = [e for e in events if isinstance(e, flow.CodesReady)]
+    assert len(shown) == 1
+    assert not any(isinstance(e, flow.Renewing) for e in events)
+    trouble = [e.message for e in events if isinstance(e, flow.Trouble)]
+    assert trouble and set(trouble) == {"plex.tv is having problems"}
 
 
 def test_poll_with_another_client_id_is_not_found(client: PlexClient, simulator: Simulator) -> None:
