@@ -240,6 +240,27 @@ def _parse_location(data: object) -> Location | None:
 _MAX_CODE_LENGTH = 64
 
 
+#: Plex tokens (20 characters) and Plex JWTs are far shorter; more is not a token
+_MAX_TOKEN_LENGTH = 4096
+#: printable ASCII without the space: what a token needs to travel in a header
+_TOKEN_CHARACTERS = frozenset(map(chr, range(0x21, 0x7F)))
+
+
+def _is_token_shaped(value: object) -> bool:
+    """Whether ``value`` can be a Plex token.
+
+    Legacy tokens are letters, digits, ``-`` and ``_``; Plex JWTs add ``.``. The check is
+    kept to printable ASCII without whitespace because the token must go back out in
+    the ``X-Plex-Token`` header: a non-Latin-1 character cannot be encoded there, and
+    surrounding whitespace is refused by requests as an invalid header, which looked
+    like "Can't reach plex.tv" and was retried until the timeout. Either is an answer
+    plex.tv does not give, so it is reported as one. An empty string is "not yet".
+    """
+    if not isinstance(value, str) or len(value) > _MAX_TOKEN_LENGTH:
+        return False
+    return _TOKEN_CHARACTERS.issuperset(value)
+
+
 def parse_pin(
     data: object, *, server_date: datetime | None = None, received_at: float | None = None
 ) -> Pin:
@@ -259,9 +280,7 @@ def parse_pin(
     if expires_in is not None and not 0 <= expires_in <= 7 * 24 * 3600:
         raise UnexpectedAnswer("plex.tv sent a PIN with an impossible lifetime.")
     raw_token = data.get("authToken")
-    if raw_token is not None and not isinstance(raw_token, str):
-        raise UnexpectedAnswer("plex.tv sent a PIN with a malformed token.")
-    if raw_token is not None and (len(raw_token) > 4096 or not raw_token.isprintable()):
+    if raw_token is not None and not _is_token_shaped(raw_token):
         raise UnexpectedAnswer("plex.tv sent a PIN with a malformed token.")
     return Pin(
         id=pin_id,

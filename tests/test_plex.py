@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -101,14 +102,20 @@ def test_poll_404_with_plex_error_body_is_an_expiry(
         client.poll_pin(pin.id)
 
 
-def test_empty_404s_on_polls_keep_the_codes_on_screen(
-    client: PlexClient, simulator: Simulator, clock: FakeClock
-) -> None:
-    """Empty 404s mixed with 200s (a plex.tv outage) back off and keep the same codes."""
+def sign_in_on(client: PlexClient, clock: FakeClock) -> tuple[flow.SignInFlow, list[flow.Event]]:
+    """A sign-in flow on the fake clock, and the list its events land in."""
     events: list[flow.Event] = []
     signin = flow.SignInFlow(
         client, events.append, timeout=3600, clock=clock, waiter=clock, random=lambda: 1.0
     )
+    return signin, events
+
+
+def test_empty_404s_on_polls_keep_the_codes_on_screen(
+    client: PlexClient, simulator: Simulator, clock: FakeClock
+) -> None:
+    """Empty 404s mixed with 200s (a plex.tv outage) back off and keep the same codes."""
+    signin, events = sign_in_on(client, clock)
     simulator.add_fault("poll", status=404, times=3)
     clock.at(60, lambda: simulator.approve(simulator.pins()[0].id))
     assert signin.run().user.username == "demo-user"
@@ -117,6 +124,53 @@ def test_empty_404s_on_polls_keep_the_codes_on_screen(
     assert not any(isinstance(e, flow.Renewing) for e in events)
     trouble = [e.message for e in events if isinstance(e, flow.Trouble)]
     assert trouble and set(trouble) == {"plex.tv is having problems"}
+
+
+ODD_TOKENS = [
+    " SIMULATED-padded ",
+    "SIMULATED-tab\t",
+    "SIMULATED-トークン",
+    "SIMULATED-€uro",
+    "SIMULATED-é",
+    "SIMULATED inner space",
+    "A" * 5000,
+]
+
+
+@pytest.mark.parametrize("token", ODD_TOKENS)
+def test_odd_token_from_the_server_is_an_unexpected_answer(
+    client: PlexClient, simulator: Simulator, token: str
+) -> None:
+    """A token that could not go back out in X-Plex-Token is not one plex.tv would send."""
+    pin = client.create_pin()
+    body = json.dumps({**FULL_PIN, "id": pin.id, "code": pin.code, "authToken": token})
+    simulator.add_fault("poll", status=200, body=body)
+    with pytest.raises(UnexpectedAnswer, match="malformed token"):
+        client.poll_pin(pin.id)
+
+
+@pytest.mark.parametrize("token", ["abcDEF123-_xyz0987654", "eyJhbGciOi.eyJzdWIi.c2lnbmF0dXJl"])
+def test_plex_tokens_and_jwts_are_token_shaped(token: str) -> None:
+    pin = parse_pin({**FULL_PIN, "authToken": token})
+    assert pin.auth_token == Token(token)
+
+
+def test_odd_token_is_reported_as_an_unexpected_answer_and_retried(
+    client: PlexClient, simulator: Simulator, clock: FakeClock
+) -> None:
+    """Said as what it is (not "Can't reach plex.tv"), and the next good answer signs in."""
+    signin, events = sign_in_on(client, clock)
+
+    def approve_with_a_bad_answer_first() -> None:
+        pin = simulator.pins()[0]
+        body = json.dumps({**FULL_PIN, "id": pin.id, "code": pin.code, "authToken": " x "})
+        simulator.add_fault("poll", status=200, body=body)
+        simulator.approve(pin.id)
+
+    clock.at(5, approve_with_a_bad_answer_first)
+    assert signin.run().user.username == "demo-user"
+    trouble = [e.message for e in events if isinstance(e, flow.Trouble)]
+    assert trouble == ["plex.tv sent an unexpected answer"]
 
 
 def test_poll_with_another_client_id_is_not_found(client: PlexClient, simulator: Simulator) -> None:
