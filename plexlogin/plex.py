@@ -10,10 +10,11 @@ from __future__ import annotations
 import email.utils
 import json
 import platform as _platform
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -165,16 +166,38 @@ def _typed(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) -> 
     return value if isinstance(value, kind) else None
 
 
+#: ISO 8601 as plex.tv writes it: whole seconds or any fraction, "Z" or a numeric offset
+_TIMESTAMP = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?"
+    r"(?:([Zz])|([+-])(\d{2}):?(\d{2}))?",
+    re.ASCII,
+)
+
+
 def _parse_time(value: object) -> datetime | None:
-    """An ISO 8601 timestamp as an aware UTC datetime, or None if it is not one."""
-    if not isinstance(value, str) or not value or len(value) > 64:
+    """An ISO 8601 timestamp as an aware UTC datetime, or None if it is not one.
+
+    Parsed by hand rather than with ``datetime.fromisoformat``: before Python 3.11 that
+    takes exactly 3 or 6 fractional digits and no "Z", so plex.tv's milliseconds-or-not
+    timestamps would parse on one Python and not on another. A fraction is cut to
+    microseconds; a timestamp without an offset is taken as UTC (plex.tv's clock).
+    """
+    if not isinstance(value, str) or len(value) > 64:
         return None
+    match = _TIMESTAMP.fullmatch(value)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second = (int(part) for part in match.group(*range(1, 7)))
+    fraction, sign, offset_hours, offset_minutes = match.group(7, 9, 10, 11)
+    micro = int((fraction or "0")[:6].ljust(6, "0"))
+    offset = timedelta(0)
+    if sign:
+        offset = timedelta(hours=int(offset_hours), minutes=int(offset_minutes))
+        offset = -offset if sign == "-" else offset
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=timezone.utc)
+        local = datetime(year, month, day, hour, minute, second, micro, timezone(offset))
         # a valid local time near year 1 or 9999 can fall outside datetime's range in UTC
-        return parsed.astimezone(timezone.utc)
+        return local.astimezone(timezone.utc)
     except (ValueError, OverflowError):
         return None
 

@@ -318,6 +318,42 @@ def test_seconds_left_uses_server_clock_not_ours() -> None:
     assert parse_pin(data).seconds_left() == 900
 
 
+@pytest.mark.parametrize(
+    ("stamp", "microsecond"),
+    [
+        ("2019-07-01T10:00:17Z", 0),
+        ("2019-07-01T10:00:17.2Z", 200000),
+        ("2019-07-01T10:00:17.24Z", 240000),
+        ("2019-07-01T10:00:17.247Z", 247000),
+        ("2019-07-01T10:00:17.2471Z", 247100),
+        ("2019-07-01T10:00:17.247123Z", 247123),
+        ("2019-07-01T10:00:17.2471239Z", 247123),
+        ("2019-07-01T12:00:17.5+02:00", 500000),
+        ("2019-07-01T10:00:17", 0),
+    ],
+)
+def test_timestamps_parse_alike_on_every_python(stamp: str, microsecond: int) -> None:
+    """Whole seconds, milliseconds or any other fraction: the same on 3.10 as on 3.13."""
+    expected = datetime(2019, 7, 1, 10, 0, 17, microsecond, tzinfo=timezone.utc)
+    assert parse_pin({**FULL_PIN, "createdAt": stamp}).created_at == expected
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "soon",
+        "2023-02-30T00:00:00Z",
+        "2023-04-12T17:00:03+25:00",
+        "2023-04-12T17:00:03.Z",
+        "0001-01-01T00:30:00+01:00",
+        "\uff12\uff10\uff12\uff13-04-12T17:00:03Z",  # full-width digits
+        "2023-04-12T17:00:03Z" + "0" * 70,
+    ],
+)
+def test_timestamps_that_are_not_one_parse_to_none(stamp: str) -> None:
+    assert parse_pin({**FULL_PIN, "createdAt": stamp}).created_at is None
+
+
 @pytest.mark.parametrize("field", ["id", "code"])
 def test_missing_required_pin_fields(field: str) -> None:
     data = dict(FULL_PIN)
