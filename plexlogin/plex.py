@@ -12,6 +12,7 @@ import json
 import platform as _platform
 import re
 import time
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -29,6 +30,7 @@ from plexlogin.errors import (
     ServerError,
     TokenRejected,
     UnexpectedAnswer,
+    UsageError,
 )
 from plexlogin.secret import Token
 
@@ -47,20 +49,99 @@ _PIN_EXPIRED_CODE = 1020
 # --- identity --------------------------------------------------------------------------
 
 
+class IdentityNotSendable(UsageError):
+    """An identity value (product, device name, client id…) that no request can carry.
+
+    A usage error (exit 2): the value came from the command line or the config, and
+    only the person can change it.
+    """
+
+
+#: the option a person sets each value with, to name it in the error
+_IDENTITY_OPTIONS = {
+    "client_id": "--client-id",
+    "product": "--product",
+    "version": "the version",
+    "platform": "the platform name",
+    "platform_version": "the platform version",
+    "device": "the device type",
+    "device_name": "--device-name",
+}
+#: Plex shows these in a list; anything longer is a mistake, not a name
+_MAX_IDENTITY_LENGTH = 256
+
+
+def _unsendable(value: str) -> str | None:
+    """Why ``value`` cannot be sent to plex.tv, or None if it can.
+
+    Any Unicode text goes out as UTF-8, except lone surrogates (a file name or host
+    name that was not valid UTF-8), which have no UTF-8 form, and control characters
+    (line breaks, escapes, NUL), which no list of devices should show.
+    """
+    if len(value) > _MAX_IDENTITY_LENGTH:
+        return f"it is longer than {_MAX_IDENTITY_LENGTH} characters"
+    for char in value:
+        category = unicodedata.category(char)
+        if category == "Cs":
+            return "it is not valid Unicode text"
+        if category == "Cc":
+            return f"it contains the control character U+{ord(char):04X}"
+    return None
+
+
+def _sendable_part(value: str) -> str:
+    """``value`` without what cannot be sent: for defaults nobody chose, like the host name."""
+    return "".join(c for c in value if unicodedata.category(c) not in ("Cs", "Cc"))[:64]
+
+
+def _default_device_name() -> str:
+    return _sendable_part(_platform.node())
+
+
+def _default_platform_version() -> str:
+    return _sendable_part(_platform.release())
+
+
+def _default_device() -> str:
+    return _sendable_part(_platform.machine())
+
+
+def _header_safe(value: str) -> bool:
+    """Whether a header carries ``value`` unchanged: printable ASCII.
+
+    Bytes beyond ASCII in a header are read as Latin-1 by some servers and as UTF-8 by
+    others, and requests cannot encode non-Latin-1 text there at all. A query parameter
+    is percent-encoded UTF-8 everywhere.
+    """
+    return value.isascii() and value.isprintable()
+
+
 @dataclass(frozen=True)
 class Identity:
-    """Who we tell plex.tv we are; shown to the person in Plex's list of authorized devices."""
+    """Who we tell plex.tv we are; shown to the person in Plex's list of authorized devices.
+
+    People name their living-room devices in their own language: every value may be any
+    Unicode text. Raises IdentityNotSendable for a value that cannot be sent at all.
+    """
 
     client_id: str
     product: str = DEFAULT_PRODUCT
     version: str = __version__
     platform: str = field(default_factory=_platform.system)
-    platform_version: str = field(default_factory=_platform.release)
-    device: str = field(default_factory=_platform.machine)
-    device_name: str = field(default_factory=_platform.node)
+    platform_version: str = field(default_factory=_default_platform_version)
+    device: str = field(default_factory=_default_device)
+    device_name: str = field(default_factory=_default_device_name)
 
-    def headers(self) -> dict[str, str]:
-        """The X-Plex-* headers sent on every request (without them Plex e-mails "New Device")."""
+    def __post_init__(self) -> None:
+        for name, option in _IDENTITY_OPTIONS.items():
+            # servers strip surrounding spaces from these values; requests refuses them
+            object.__setattr__(self, name, getattr(self, name).strip())
+            why = _unsendable(getattr(self, name))
+            if why is not None:
+                raise IdentityNotSendable(f"{option} can't be sent to plex.tv: {why}.")
+
+    def fields(self) -> dict[str, str]:
+        """The X-Plex-* values sent on every request (without them Plex e-mails "New Device")."""
         return {
             "X-Plex-Client-Identifier": self.client_id,
             "X-Plex-Product": self.product,
@@ -69,8 +150,20 @@ class Identity:
             "X-Plex-Platform-Version": self.platform_version or "unknown",
             "X-Plex-Device": self.device or "unknown",
             "X-Plex-Device-Name": self.device_name or self.product,
-            "Accept": "application/json",
         }
+
+    def request_parts(self) -> tuple[dict[str, str], dict[str, str]]:
+        """The identity as (headers, query parameters).
+
+        Plain ASCII values go in headers; any other value goes in the query string,
+        URL-encoded as UTF-8, the way Plex's own web client sends all of them, so that
+        居間のテレビ or "Küche 🎬" arrive exactly as typed.
+        """
+        headers = {"Accept": "application/json"}
+        query: dict[str, str] = {}
+        for name, value in self.fields().items():
+            (headers if _header_safe(value) else query)[name] = value
+        return headers, query
 
 
 # --- models ----------------------------------------------------------------------------
@@ -467,14 +560,14 @@ class PlexClient:
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> _Answer:
-        all_headers = self.identity.headers()
-        if headers:
-            all_headers.update(headers)
+        all_headers, all_params = self.identity.request_parts()
+        all_params.update(params or {})
+        all_headers.update(headers or {})
         try:
             with self.session.request(
                 method,
                 self.base_url + path,
-                params=params,
+                params=all_params,
                 headers=all_headers,
                 timeout=self.timeout,
                 stream=True,

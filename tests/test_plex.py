@@ -198,7 +198,7 @@ def test_identity_headers_reach_the_server(client: PlexClient, simulator: Simula
     pin = client.create_pin()
     assert simulator.pins()[0].client_id == CLIENT_ID
     assert pin.product == "plexlogin-tests"
-    headers = client.identity.headers()
+    headers = simulator.requests[0].headers
     assert headers["Accept"] == "application/json"
     for name in ("X-Plex-Version", "X-Plex-Platform", "X-Plex-Device", "X-Plex-Device-Name"):
         assert headers[name]
