@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import os
 import platform as _platform
 import re
 import time
@@ -44,6 +45,10 @@ REQUEST_TIMEOUT = (5.0, 10.0)
 MAX_RESPONSE_BYTES = 1024 * 1024
 
 _PIN_EXPIRED_CODE = 1020
+_TLS_FAILED = (
+    "Can't reach plex.tv securely: its certificate is not trusted. Behind a proxy that "
+    "inspects TLS, set SSL_CERT_FILE or REQUESTS_CA_BUNDLE to your organisation's CA bundle."
+)
 
 
 # --- identity --------------------------------------------------------------------------
@@ -449,6 +454,73 @@ def _error_codes(data: object) -> list[int]:
     return [e["code"] for e in errors if isinstance(e, dict) and isinstance(e.get("code"), int)]
 
 
+# --- the HTTP session --------------------------------------------------------------------
+
+
+class CaBundleNotFound(UsageError):
+    """A CA bundle variable (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE, SSL_CERT_FILE) names no file."""
+
+
+#: Where requests and curl look for a CA bundle, in requests' order. SSL_CERT_FILE is
+#: OpenSSL's own (curl, wget, Python's ssl module honour it); requests alone ignores it,
+#: and it is what corporate set-ups with a TLS-inspecting gateway usually export.
+CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
+
+
+def environment_ca_bundle() -> str | None:
+    """The CA bundle (file or folder) the environment names, or None for the default."""
+    for name in CA_BUNDLE_VARIABLES:
+        path = os.environ.get(name)
+        if not path:
+            continue
+        if not os.path.exists(path):
+            raise CaBundleNotFound(f"{name} names a CA bundle that does not exist: {path!r}.")
+        return path
+    return None
+
+
+class _EnvironmentSession(requests.Session):
+    """A Session that takes proxies and CA bundles from the environment, never ``.netrc``.
+
+    requests' ``trust_env`` is all or nothing: on, it also sends ``~/.netrc`` passwords
+    for the host (to plex.tv, or to whatever --plex-url points at); off, it drops the
+    proxy and CA settings people behind a company proxy need. So it stays off, and
+    the proxy and CA settings are read here the way requests and curl read them.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.trust_env = False
+
+    def merge_environment_settings(
+        self,
+        url: str | bytes | None,
+        proxies: Mapping[str, str] | None,
+        stream: bool | None,
+        verify: Any,
+        cert: Any,
+    ) -> Any:
+        merged = dict(proxies or {})
+        target = url.decode() if isinstance(url, bytes) else (url or "")
+        # HTTP(S)_PROXY / ALL_PROXY and NO_PROXY, upper or lower case, as requests reads them
+        environment = requests.utils.get_environ_proxies(target, no_proxy=merged.get("no_proxy"))
+        for scheme, proxy in environment.items():
+            merged.setdefault(scheme, proxy)
+        if verify is True or verify is None:
+            verify = environment_ca_bundle() or verify
+        return super().merge_environment_settings(url, merged, stream, verify, cert)
+
+
+def make_session() -> requests.Session:
+    """A :class:`requests.Session` for talking to plex.tv (or anything it links to).
+
+    Honours HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY (either case) and a custom
+    CA bundle from REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE or SSL_CERT_FILE, like requests
+    and curl; never sends ``.netrc`` credentials. Use it for every request to Plex.
+    """
+    return _EnvironmentSession()
+
+
 # --- the client ------------------------------------------------------------------------
 
 
@@ -487,8 +559,9 @@ class PlexClient:
             is_plex = self.base_url == DEFAULT_PLEX_URL
             auth_url = DEFAULT_AUTH_URL if is_plex else self.base_url + "/auth"
         self.auth_base = auth_url
-        self.session = session or requests.Session()
-        # no proxy/netrc credentials from the environment should ride along with ours
+        self.session = session or make_session()
+        # never .netrc credentials, even in a session someone else made (make_session
+        # reads the proxy and CA settings by itself)
         self.session.trust_env = False
         self.timeout = timeout
         self._monotonic = monotonic
@@ -577,6 +650,10 @@ class PlexClient:
                 return _Answer(response.status_code, dict(response.headers), body)
         except requests.Timeout:
             raise RequestTimeout("plex.tv did not answer in time.") from None
+        except requests.exceptions.SSLError:
+            raise NetworkError(_TLS_FAILED) from None
+        except requests.exceptions.ProxyError:
+            raise NetworkError("Can't reach plex.tv through the proxy.") from None
         except requests.ConnectionError:
             raise NetworkError("Can't reach plex.tv.") from None
         except requests.RequestException:
