@@ -186,6 +186,7 @@ class Location:
     time_zone: str | None = None
     postal_code: str | None = None
     in_privacy_restricted_country: bool | None = None
+    in_privacy_restricted_region: bool | None = None
     subdivisions: str | None = None
     coordinates: str | None = None
 
@@ -237,7 +238,8 @@ class PlexUser:
     """The account behind a token (GET /api/v2/user)."""
 
     id: int
-    username: str
+    #: None for a managed Plex Home user, which has no plex.tv login (only a title)
+    username: str | None
     uuid: str | None = None
     title: str | None = None
     friendly_name: str | None = None
@@ -250,7 +252,12 @@ class PlexUser:
     @property
     def display_name(self) -> str:
         """The name to greet the person with."""
-        return self.friendly_name or self.title or self.username
+        return self.friendly_name or self.title or self.account_name
+
+    @property
+    def account_name(self) -> str:
+        """The account's name for records: the username, or a managed user's title."""
+        return self.username or self.title or f"Plex user {self.id}"
 
 
 # --- parsing ---------------------------------------------------------------------------
@@ -352,6 +359,7 @@ def _parse_location(data: object) -> Location | None:
         time_zone=_typed(data, "time_zone", str),
         postal_code=_typed(data, "postal_code", str),
         in_privacy_restricted_country=_typed(data, "in_privacy_restricted_country", bool),
+        in_privacy_restricted_region=_typed(data, "in_privacy_restricted_region", bool),
         subdivisions=_typed(data, "subdivisions", str),
         coordinates=_typed(data, "coordinates", str),
     )
@@ -427,16 +435,20 @@ def parse_user(data: object) -> PlexUser:
     if not isinstance(data, dict):
         raise UnexpectedAnswer("plex.tv sent a user answer that is not a JSON object.")
     user_id = _typed(data, "id", int)
-    username = _typed(data, "username", str)
-    if user_id is None or not username or len(username) > 256:
-        raise UnexpectedAnswer("plex.tv sent a user without an id or username.")
+    # a managed Home user has no username (null), only a title
+    username = _typed(data, "username", str) or None
+    title = _typed(data, "title", str) or None
+    if user_id is None or not (username or title):
+        raise UnexpectedAnswer("plex.tv sent a user without an id or a name.")
+    if any(name is not None and len(name) > 256 for name in (username, title)):
+        raise UnexpectedAnswer("plex.tv sent a user with an impossibly long name.")
     subscription = data.get("subscription")
     active = _typed(subscription, "active", bool) if isinstance(subscription, dict) else None
     return PlexUser(
         id=user_id,
         username=username,
         uuid=_typed(data, "uuid", str),
-        title=_typed(data, "title", str),
+        title=title,
         friendly_name=_typed(data, "friendlyName", str) or None,
         email=_typed(data, "email", str),
         thumb=_typed(data, "thumb", str),
