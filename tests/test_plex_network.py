@@ -158,6 +158,8 @@ def _certificate(
         extensions: list[tuple[x509.ExtensionType, bool]] = [
             (x509.BasicConstraints(ca=True, path_length=0), True),
             (usage, True),
+            # Python 3.13's strict X.509 checks want the CA's key identifier
+            (x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False),
         ]
     else:
         loopback = x509.IPAddress(ipaddress.ip_address("127.0.0.1"))
