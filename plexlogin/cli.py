@@ -479,8 +479,8 @@ def _status(args: argparse.Namespace) -> int:
                 report.update(status="unknown", error=str(error))
                 message = f"Could not check the stored token: {error}"
             else:
-                report.update(status="valid", username=user.username)
-                message = f"Signed in as {user.username}; plex.tv accepts the stored token."
+                report.update(status="valid", username=user.account_name)
+                message = f"Signed in as {user.account_name}; plex.tv accepts the stored token."
                 code = ExitCode.OK
     if args.json:
         _print_json(report)

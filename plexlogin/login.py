@@ -137,10 +137,10 @@ class LoginSession:
 
     def store_token(self, result: SignIn) -> str:
         """Put the token in the keyring and remember where; returns the keyring username."""
-        username = self.settings.keyring_username or result.user.username
+        username = self.settings.keyring_username or result.user.account_name
         self.flow.save(result, self.store, username)
         if self.settings.remember:
-            remember_account(self.settings.keyring_service, username, result.user.username)
+            remember_account(self.settings.keyring_service, username, result.user.account_name)
         return username
 
     def cancel(self) -> None:

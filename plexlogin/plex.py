@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import email.utils
 import json
+import os
 import platform as _platform
+import re
 import time
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -28,6 +31,7 @@ from plexlogin.errors import (
     ServerError,
     TokenRejected,
     UnexpectedAnswer,
+    UsageError,
 )
 from plexlogin.secret import Token
 
@@ -41,25 +45,108 @@ REQUEST_TIMEOUT = (5.0, 10.0)
 MAX_RESPONSE_BYTES = 1024 * 1024
 
 _PIN_EXPIRED_CODE = 1020
+_TLS_FAILED = (
+    "Can't reach plex.tv securely: its certificate is not trusted. Behind a proxy that "
+    "inspects TLS, set SSL_CERT_FILE or REQUESTS_CA_BUNDLE to your organisation's CA bundle."
+)
 
 
 # --- identity --------------------------------------------------------------------------
 
 
+class IdentityNotSendable(UsageError):
+    """An identity value (product, device name, client id…) that no request can carry.
+
+    A usage error (exit 2): the value came from the command line or the config, and
+    only the person can change it.
+    """
+
+
+#: the option a person sets each value with, to name it in the error
+_IDENTITY_OPTIONS = {
+    "client_id": "--client-id",
+    "product": "--product",
+    "version": "the version",
+    "platform": "the platform name",
+    "platform_version": "the platform version",
+    "device": "the device type",
+    "device_name": "--device-name",
+}
+#: Plex shows these in a list; anything longer is a mistake, not a name
+_MAX_IDENTITY_LENGTH = 256
+
+
+def _unsendable(value: str) -> str | None:
+    """Why ``value`` cannot be sent to plex.tv, or None if it can.
+
+    Any Unicode text goes out as UTF-8, except lone surrogates (a file name or host
+    name that was not valid UTF-8), which have no UTF-8 form, and control characters
+    (line breaks, escapes, NUL), which no list of devices should show.
+    """
+    if len(value) > _MAX_IDENTITY_LENGTH:
+        return f"it is longer than {_MAX_IDENTITY_LENGTH} characters"
+    for char in value:
+        category = unicodedata.category(char)
+        if category == "Cs":
+            return "it is not valid Unicode text"
+        if category == "Cc":
+            return f"it contains the control character U+{ord(char):04X}"
+    return None
+
+
+def _sendable_part(value: str) -> str:
+    """``value`` without what cannot be sent: for defaults nobody chose, like the host name."""
+    return "".join(c for c in value if unicodedata.category(c) not in ("Cs", "Cc"))[:64]
+
+
+def _default_device_name() -> str:
+    return _sendable_part(_platform.node())
+
+
+def _default_platform_version() -> str:
+    return _sendable_part(_platform.release())
+
+
+def _default_device() -> str:
+    return _sendable_part(_platform.machine())
+
+
+def _header_safe(value: str) -> bool:
+    """Whether a header carries ``value`` unchanged: printable ASCII.
+
+    Bytes beyond ASCII in a header are read as Latin-1 by some servers and as UTF-8 by
+    others, and requests cannot encode non-Latin-1 text there at all. A query parameter
+    is percent-encoded UTF-8 everywhere.
+    """
+    return value.isascii() and value.isprintable()
+
+
 @dataclass(frozen=True)
 class Identity:
-    """Who we tell plex.tv we are; shown to the person in Plex's list of authorized devices."""
+    """Who we tell plex.tv we are; shown to the person in Plex's list of authorized devices.
+
+    People name their living-room devices in their own language: every value may be any
+    Unicode text. Raises IdentityNotSendable for a value that cannot be sent at all.
+    """
 
     client_id: str
     product: str = DEFAULT_PRODUCT
     version: str = __version__
     platform: str = field(default_factory=_platform.system)
-    platform_version: str = field(default_factory=_platform.release)
-    device: str = field(default_factory=_platform.machine)
-    device_name: str = field(default_factory=_platform.node)
+    platform_version: str = field(default_factory=_default_platform_version)
+    device: str = field(default_factory=_default_device)
+    device_name: str = field(default_factory=_default_device_name)
 
-    def headers(self) -> dict[str, str]:
-        """The X-Plex-* headers sent on every request (without them Plex e-mails "New Device")."""
+    def __post_init__(self) -> None:
+        for name, option in _IDENTITY_OPTIONS.items():
+            # servers strip surrounding spaces from these values; requests refuses them
+            object.__setattr__(self, name, getattr(self, name).strip())
+            why = _unsendable(getattr(self, name))
+            if why is not None:
+                raise IdentityNotSendable(f"{option} can't be sent to plex.tv: {why}.")
+
+    def fields(self) -> dict[str, str]:
+        """The X-Plex-* values sent on every request (without them Plex e-mails "New Device")."""
         return {
             "X-Plex-Client-Identifier": self.client_id,
             "X-Plex-Product": self.product,
@@ -68,8 +155,20 @@ class Identity:
             "X-Plex-Platform-Version": self.platform_version or "unknown",
             "X-Plex-Device": self.device or "unknown",
             "X-Plex-Device-Name": self.device_name or self.product,
-            "Accept": "application/json",
         }
+
+    def request_parts(self) -> tuple[dict[str, str], dict[str, str]]:
+        """The identity as (headers, query parameters).
+
+        Plain ASCII values go in headers; any other value goes in the query string,
+        URL-encoded as UTF-8, the way Plex's own web client sends all of them, so that
+        居間のテレビ or "Küche 🎬" arrive exactly as typed.
+        """
+        headers = {"Accept": "application/json"}
+        query: dict[str, str] = {}
+        for name, value in self.fields().items():
+            (headers if _header_safe(value) else query)[name] = value
+        return headers, query
 
 
 # --- models ----------------------------------------------------------------------------
@@ -87,6 +186,7 @@ class Location:
     time_zone: str | None = None
     postal_code: str | None = None
     in_privacy_restricted_country: bool | None = None
+    in_privacy_restricted_region: bool | None = None
     subdivisions: str | None = None
     coordinates: str | None = None
 
@@ -138,7 +238,8 @@ class PlexUser:
     """The account behind a token (GET /api/v2/user)."""
 
     id: int
-    username: str
+    #: None for a managed Plex Home user, which has no plex.tv login (only a title)
+    username: str | None
     uuid: str | None = None
     title: str | None = None
     friendly_name: str | None = None
@@ -151,7 +252,12 @@ class PlexUser:
     @property
     def display_name(self) -> str:
         """The name to greet the person with."""
-        return self.friendly_name or self.title or self.username
+        return self.friendly_name or self.title or self.account_name
+
+    @property
+    def account_name(self) -> str:
+        """The account's name for records: the username, or a managed user's title."""
+        return self.username or self.title or f"Plex user {self.id}"
 
 
 # --- parsing ---------------------------------------------------------------------------
@@ -165,16 +271,38 @@ def _typed(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) -> 
     return value if isinstance(value, kind) else None
 
 
+#: ISO 8601 as plex.tv writes it: whole seconds or any fraction, "Z" or a numeric offset
+_TIMESTAMP = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?"
+    r"(?:([Zz])|([+-])(\d{2}):?(\d{2}))?",
+    re.ASCII,
+)
+
+
 def _parse_time(value: object) -> datetime | None:
-    """An ISO 8601 timestamp as an aware UTC datetime, or None if it is not one."""
-    if not isinstance(value, str) or not value or len(value) > 64:
+    """An ISO 8601 timestamp as an aware UTC datetime, or None if it is not one.
+
+    Parsed by hand rather than with ``datetime.fromisoformat``: before Python 3.11 that
+    takes exactly 3 or 6 fractional digits and no "Z", so plex.tv's milliseconds-or-not
+    timestamps would parse on one Python and not on another. A fraction is cut to
+    microseconds; a timestamp without an offset is taken as UTC (plex.tv's clock).
+    """
+    if not isinstance(value, str) or len(value) > 64:
         return None
+    match = _TIMESTAMP.fullmatch(value)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second = (int(part) for part in match.group(*range(1, 7)))
+    fraction, sign, offset_hours, offset_minutes = match.group(7, 9, 10, 11)
+    micro = int((fraction or "0")[:6].ljust(6, "0"))
+    offset = timedelta(0)
+    if sign:
+        offset = timedelta(hours=int(offset_hours), minutes=int(offset_minutes))
+        offset = -offset if sign == "-" else offset
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=timezone.utc)
+        local = datetime(year, month, day, hour, minute, second, micro, timezone(offset))
         # a valid local time near year 1 or 9999 can fall outside datetime's range in UTC
-        return parsed.astimezone(timezone.utc)
+        return local.astimezone(timezone.utc)
     except (ValueError, OverflowError):
         return None
 
@@ -231,6 +359,7 @@ def _parse_location(data: object) -> Location | None:
         time_zone=_typed(data, "time_zone", str),
         postal_code=_typed(data, "postal_code", str),
         in_privacy_restricted_country=_typed(data, "in_privacy_restricted_country", bool),
+        in_privacy_restricted_region=_typed(data, "in_privacy_restricted_region", bool),
         subdivisions=_typed(data, "subdivisions", str),
         coordinates=_typed(data, "coordinates", str),
     )
@@ -238,6 +367,27 @@ def _parse_location(data: object) -> Location | None:
 
 #: codes are 4 characters, or 25 for strong PINs; anything far off is not a PIN
 _MAX_CODE_LENGTH = 64
+
+
+#: Plex tokens (20 characters) and Plex JWTs are far shorter; more is not a token
+_MAX_TOKEN_LENGTH = 4096
+#: printable ASCII without the space: what a token needs to travel in a header
+_TOKEN_CHARACTERS = frozenset(map(chr, range(0x21, 0x7F)))
+
+
+def _is_token_shaped(value: object) -> bool:
+    """Whether ``value`` can be a Plex token.
+
+    Legacy tokens are letters, digits, ``-`` and ``_``; Plex JWTs add ``.``. The check is
+    kept to printable ASCII without whitespace because the token must go back out in
+    the ``X-Plex-Token`` header: a non-Latin-1 character cannot be encoded there, and
+    surrounding whitespace is refused by requests as an invalid header, which looked
+    like "Can't reach plex.tv" and was retried until the timeout. Either is an answer
+    plex.tv does not give, so it is reported as one. An empty string is "not yet".
+    """
+    if not isinstance(value, str) or len(value) > _MAX_TOKEN_LENGTH:
+        return False
+    return _TOKEN_CHARACTERS.issuperset(value)
 
 
 def parse_pin(
@@ -259,9 +409,7 @@ def parse_pin(
     if expires_in is not None and not 0 <= expires_in <= 7 * 24 * 3600:
         raise UnexpectedAnswer("plex.tv sent a PIN with an impossible lifetime.")
     raw_token = data.get("authToken")
-    if raw_token is not None and not isinstance(raw_token, str):
-        raise UnexpectedAnswer("plex.tv sent a PIN with a malformed token.")
-    if raw_token is not None and (len(raw_token) > 4096 or not raw_token.isprintable()):
+    if raw_token is not None and not _is_token_shaped(raw_token):
         raise UnexpectedAnswer("plex.tv sent a PIN with a malformed token.")
     return Pin(
         id=pin_id,
@@ -287,16 +435,20 @@ def parse_user(data: object) -> PlexUser:
     if not isinstance(data, dict):
         raise UnexpectedAnswer("plex.tv sent a user answer that is not a JSON object.")
     user_id = _typed(data, "id", int)
-    username = _typed(data, "username", str)
-    if user_id is None or not username or len(username) > 256:
-        raise UnexpectedAnswer("plex.tv sent a user without an id or username.")
+    # a managed Home user has no username (null), only a title
+    username = _typed(data, "username", str) or None
+    title = _typed(data, "title", str) or None
+    if user_id is None or not (username or title):
+        raise UnexpectedAnswer("plex.tv sent a user without an id or a name.")
+    if any(name is not None and len(name) > 256 for name in (username, title)):
+        raise UnexpectedAnswer("plex.tv sent a user with an impossibly long name.")
     subscription = data.get("subscription")
     active = _typed(subscription, "active", bool) if isinstance(subscription, dict) else None
     return PlexUser(
         id=user_id,
         username=username,
         uuid=_typed(data, "uuid", str),
-        title=_typed(data, "title", str),
+        title=title,
         friendly_name=_typed(data, "friendlyName", str) or None,
         email=_typed(data, "email", str),
         thumb=_typed(data, "thumb", str),
@@ -312,6 +464,73 @@ def _error_codes(data: object) -> list[int]:
         return []
     errors = data["errors"]
     return [e["code"] for e in errors if isinstance(e, dict) and isinstance(e.get("code"), int)]
+
+
+# --- the HTTP session --------------------------------------------------------------------
+
+
+class CaBundleNotFound(UsageError):
+    """A CA bundle variable (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE, SSL_CERT_FILE) names no file."""
+
+
+#: Where requests and curl look for a CA bundle, in requests' order. SSL_CERT_FILE is
+#: OpenSSL's own (curl, wget, Python's ssl module honour it); requests alone ignores it,
+#: and it is what corporate set-ups with a TLS-inspecting gateway usually export.
+CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
+
+
+def environment_ca_bundle() -> str | None:
+    """The CA bundle (file or folder) the environment names, or None for the default."""
+    for name in CA_BUNDLE_VARIABLES:
+        path = os.environ.get(name)
+        if not path:
+            continue
+        if not os.path.exists(path):
+            raise CaBundleNotFound(f"{name} names a CA bundle that does not exist: {path!r}.")
+        return path
+    return None
+
+
+class _EnvironmentSession(requests.Session):
+    """A Session that takes proxies and CA bundles from the environment, never ``.netrc``.
+
+    requests' ``trust_env`` is all or nothing: on, it also sends ``~/.netrc`` passwords
+    for the host (to plex.tv, or to whatever --plex-url points at); off, it drops the
+    proxy and CA settings people behind a company proxy need. So it stays off, and
+    the proxy and CA settings are read here the way requests and curl read them.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.trust_env = False
+
+    def merge_environment_settings(
+        self,
+        url: str | bytes | None,
+        proxies: Mapping[str, str] | None,
+        stream: bool | None,
+        verify: Any,
+        cert: Any,
+    ) -> Any:
+        merged = dict(proxies or {})
+        target = url.decode() if isinstance(url, bytes) else (url or "")
+        # HTTP(S)_PROXY / ALL_PROXY and NO_PROXY, upper or lower case, as requests reads them
+        environment = requests.utils.get_environ_proxies(target, no_proxy=merged.get("no_proxy"))
+        for scheme, proxy in environment.items():
+            merged.setdefault(scheme, proxy)
+        if verify is True or verify is None:
+            verify = environment_ca_bundle() or verify
+        return super().merge_environment_settings(url, merged, stream, verify, cert)
+
+
+def make_session() -> requests.Session:
+    """A :class:`requests.Session` for talking to plex.tv (or anything it links to).
+
+    Honours HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY (either case) and a custom
+    CA bundle from REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE or SSL_CERT_FILE, like requests
+    and curl; never sends ``.netrc`` credentials. Use it for every request to Plex.
+    """
+    return _EnvironmentSession()
 
 
 # --- the client ------------------------------------------------------------------------
@@ -352,8 +571,9 @@ class PlexClient:
             is_plex = self.base_url == DEFAULT_PLEX_URL
             auth_url = DEFAULT_AUTH_URL if is_plex else self.base_url + "/auth"
         self.auth_base = auth_url
-        self.session = session or requests.Session()
-        # no proxy/netrc credentials from the environment should ride along with ours
+        self.session = session or make_session()
+        # never .netrc credentials, even in a session someone else made (make_session
+        # reads the proxy and CA settings by itself)
         self.session.trust_env = False
         self.timeout = timeout
         self._monotonic = monotonic
@@ -385,7 +605,7 @@ class PlexClient:
         """GET /api/v2/pins/{id}: the PIN, with ``auth_token`` once the person approved it."""
         answer = self._request("GET", f"/api/v2/pins/{int(pin_id)}")
         if answer.status == 404:
-            raise PinExpired("The sign-in code expired.")
+            self._raise_for_missing_pin(answer)
         if answer.status != 200:
             self._raise_for(answer, "checking the sign-in code")
         return self._pin_from(answer)
@@ -425,14 +645,14 @@ class PlexClient:
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> _Answer:
-        all_headers = self.identity.headers()
-        if headers:
-            all_headers.update(headers)
+        all_headers, all_params = self.identity.request_parts()
+        all_params.update(params or {})
+        all_headers.update(headers or {})
         try:
             with self.session.request(
                 method,
                 self.base_url + path,
-                params=params,
+                params=all_params,
                 headers=all_headers,
                 timeout=self.timeout,
                 stream=True,
@@ -442,6 +662,10 @@ class PlexClient:
                 return _Answer(response.status_code, dict(response.headers), body)
         except requests.Timeout:
             raise RequestTimeout("plex.tv did not answer in time.") from None
+        except requests.exceptions.SSLError:
+            raise NetworkError(_TLS_FAILED) from None
+        except requests.exceptions.ProxyError:
+            raise NetworkError("Can't reach plex.tv through the proxy.") from None
         except requests.ConnectionError:
             raise NetworkError("Can't reach plex.tv.") from None
         except requests.RequestException:
@@ -460,6 +684,23 @@ class PlexClient:
                 raise UnexpectedAnswer("plex.tv sent an answer that is far too large.")
             chunks.append(chunk)
         return b"".join(chunks)
+
+    @staticmethod
+    def _raise_for_missing_pin(answer: _Answer) -> None:
+        """A 404 on a poll: PinExpired only if plex.tv itself said so (never returns).
+
+        plex.tv says "this PIN is gone" with its error JSON (code 1020). An empty or
+        non-JSON 404 comes from a front layer in trouble (seen mixed with 200s during an
+        outage): taking it for an expiry would throw away the codes on screen, so it is
+        a server fault to back off from, like a 5xx.
+        """
+        try:
+            codes = _error_codes(answer.json())
+        except UnexpectedAnswer:
+            codes = []
+        if codes:
+            raise PinExpired("The sign-in code expired.")
+        raise ServerError("plex.tv had a problem while checking the sign-in code (HTTP 404).", 404)
 
     def _raise_for(self, answer: _Answer, doing: str) -> None:
         """Turn a non-success status into the right error (never returns)."""

@@ -96,7 +96,7 @@ class TerminalView:
                 self._deadline = None
                 self._line("Approved. Checking with plex.tv…")
             elif isinstance(event, flow.Verified):
-                self._line(f"Signed in as {event.user.username}.")
+                self._line(f"Signed in as {event.user.account_name}.")
             elif isinstance(event, flow.Stored):
                 where = f"service {event.service}, account {event.username}"
                 self._line(f"Token saved in the keyring ({where}).")
@@ -229,9 +229,9 @@ def _drive(
             try:
                 keyring_username = session.store_token(signin)
             except KeyringError as error:
-                result.append(Outcome.from_error(error, signin.user.username))
+                result.append(Outcome.from_error(error, signin.user.account_name))
                 return
-            result.append(Outcome.signed_in(signin.user.username, keyring_username))
+            result.append(Outcome.signed_in(signin.user.account_name, keyring_username))
         except PlexLoginError as error:
             result.append(Outcome.from_error(error))
         except Exception as error:  # never a traceback for the person; details with -v

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from plexlogin import flow
 from plexlogin.errors import (
     NetworkError,
     PinExpired,
@@ -27,6 +29,7 @@ from plexlogin.plex import (
 )
 from plexlogin.secret import Token
 from plexlogin.simulator import Simulator
+from tests.helpers.fake_clock import FakeClock
 
 CLIENT_ID = "3f1c1f9e-3b53-4a36-9a3b-0f3f5a1e2b7c"
 
@@ -68,6 +71,108 @@ def test_poll_of_expired_pin_raises_pin_expired(client: PlexClient, simulator: S
         client.poll_pin(pin.id)
 
 
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("", None),
+        ("<html><body>Not Found</body></html>", "text/html"),
+        ('{"message": "not here"}', "application/json"),
+        ('{"errors": []}', "application/json"),
+    ],
+)
+def test_poll_404_without_plex_error_is_a_server_fault(
+    client: PlexClient, simulator: Simulator, body: str, content_type: str | None
+) -> None:
+    """Only plex.tv's own error JSON means the PIN is gone; a bare 404 is a front layer's fault."""
+    pin = client.create_pin()
+    simulator.add_fault("poll", status=404, body=body, content_type=content_type)
+    with pytest.raises(ServerError) as fault:
+        client.poll_pin(pin.id)
+    assert fault.value.status == 404
+    assert client.poll_pin(pin.id).code == pin.code  # the PIN is still there
+
+
+def test_poll_404_with_plex_error_body_is_an_expiry(
+    client: PlexClient, simulator: Simulator
+) -> None:
+    pin = client.create_pin()
+    body = '{"errors":[{"code":1020,"message":"Code not found or expired","status":404}]}'
+    simulator.add_fault("poll", status=404, body=body, content_type="application/json")
+    with pytest.raises(PinExpired):
+        client.poll_pin(pin.id)
+
+
+def sign_in_on(client: PlexClient, clock: FakeClock) -> tuple[flow.SignInFlow, list[flow.Event]]:
+    """A sign-in flow on the fake clock, and the list its events land in."""
+    events: list[flow.Event] = []
+    signin = flow.SignInFlow(
+        client, events.append, timeout=3600, clock=clock, waiter=clock, random=lambda: 1.0
+    )
+    return signin, events
+
+
+def test_empty_404s_on_polls_keep_the_codes_on_screen(
+    client: PlexClient, simulator: Simulator, clock: FakeClock
+) -> None:
+    """Empty 404s mixed with 200s (a plex.tv outage) back off and keep the same codes."""
+    signin, events = sign_in_on(client, clock)
+    simulator.add_fault("poll", status=404, times=3)
+    clock.at(60, lambda: simulator.approve(simulator.pins()[0].id))
+    assert signin.run().user.username == "demo-user"
+    shown = [e for e in events if isinstance(e, flow.CodesReady)]
+    assert len(shown) == 1
+    assert not any(isinstance(e, flow.Renewing) for e in events)
+    trouble = [e.message for e in events if isinstance(e, flow.Trouble)]
+    assert trouble and set(trouble) == {"plex.tv is having problems"}
+
+
+ODD_TOKENS = [
+    " SIMULATED-padded ",
+    "SIMULATED-tab\t",
+    "SIMULATED-トークン",
+    "SIMULATED-€uro",
+    "SIMULATED-é",
+    "SIMULATED inner space",
+    "A" * 5000,
+]
+
+
+@pytest.mark.parametrize("token", ODD_TOKENS)
+def test_odd_token_from_the_server_is_an_unexpected_answer(
+    client: PlexClient, simulator: Simulator, token: str
+) -> None:
+    """A token that could not go back out in X-Plex-Token is not one plex.tv would send."""
+    pin = client.create_pin()
+    body = json.dumps({**FULL_PIN, "id": pin.id, "code": pin.code, "authToken": token})
+    simulator.add_fault("poll", status=200, body=body)
+    with pytest.raises(UnexpectedAnswer, match="malformed token"):
+        client.poll_pin(pin.id)
+
+
+@pytest.mark.parametrize("token", ["abcDEF123-_xyz0987654", "eyJhbGciOi.eyJzdWIi.c2lnbmF0dXJl"])
+def test_plex_tokens_and_jwts_are_token_shaped(token: str) -> None:
+    pin = parse_pin({**FULL_PIN, "authToken": token})
+    assert pin.auth_token == Token(token)
+
+
+def test_odd_token_is_reported_as_an_unexpected_answer_and_retried(
+    client: PlexClient, simulator: Simulator, clock: FakeClock
+) -> None:
+    """Said as what it is (not "Can't reach plex.tv"), and the next good answer signs in."""
+    signin, events = sign_in_on(client, clock)
+
+    def approve_with_a_bad_answer_first() -> None:
+        pin = simulator.pins()[0]
+        body = json.dumps({**FULL_PIN, "id": pin.id, "code": pin.code, "authToken": " x "})
+        simulator.add_fault("poll", status=200, body=body)
+        simulator.approve(pin.id)
+
+    clock.at(5, approve_with_a_bad_answer_first)
+    assert signin.run().user.username == "demo-user"
+    trouble = [e.message for e in events if isinstance(e, flow.Trouble)]
+    assert trouble == ["plex.tv sent an unexpected answer"]
+
+
 def test_poll_with_another_client_id_is_not_found(client: PlexClient, simulator: Simulator) -> None:
     pin = client.create_pin()
     with PlexClient(Identity("someone-else"), simulator.url) as other, pytest.raises(PinExpired):
@@ -93,7 +198,7 @@ def test_identity_headers_reach_the_server(client: PlexClient, simulator: Simula
     pin = client.create_pin()
     assert simulator.pins()[0].client_id == CLIENT_ID
     assert pin.product == "plexlogin-tests"
-    headers = client.identity.headers()
+    headers = simulator.requests[0].headers
     assert headers["Accept"] == "application/json"
     for name in ("X-Plex-Version", "X-Plex-Platform", "X-Plex-Device", "X-Plex-Device-Name"):
         assert headers[name]
@@ -211,6 +316,42 @@ def test_seconds_left_uses_server_clock_not_ours() -> None:
     assert pin.seconds_left() == 600
     # without a Date header, createdAt is the server-side reference
     assert parse_pin(data).seconds_left() == 900
+
+
+@pytest.mark.parametrize(
+    ("stamp", "microsecond"),
+    [
+        ("2019-07-01T10:00:17Z", 0),
+        ("2019-07-01T10:00:17.2Z", 200000),
+        ("2019-07-01T10:00:17.24Z", 240000),
+        ("2019-07-01T10:00:17.247Z", 247000),
+        ("2019-07-01T10:00:17.2471Z", 247100),
+        ("2019-07-01T10:00:17.247123Z", 247123),
+        ("2019-07-01T10:00:17.2471239Z", 247123),
+        ("2019-07-01T12:00:17.5+02:00", 500000),
+        ("2019-07-01T10:00:17", 0),
+    ],
+)
+def test_timestamps_parse_alike_on_every_python(stamp: str, microsecond: int) -> None:
+    """Whole seconds, milliseconds or any other fraction: the same on 3.10 as on 3.13."""
+    expected = datetime(2019, 7, 1, 10, 0, 17, microsecond, tzinfo=timezone.utc)
+    assert parse_pin({**FULL_PIN, "createdAt": stamp}).created_at == expected
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "soon",
+        "2023-02-30T00:00:00Z",
+        "2023-04-12T17:00:03+25:00",
+        "2023-04-12T17:00:03.Z",
+        "0001-01-01T00:30:00+01:00",
+        "\uff12\uff10\uff12\uff13-04-12T17:00:03Z",  # full-width digits
+        "2023-04-12T17:00:03Z" + "0" * 70,
+    ],
+)
+def test_timestamps_that_are_not_one_parse_to_none(stamp: str) -> None:
+    assert parse_pin({**FULL_PIN, "createdAt": stamp}).created_at is None
 
 
 @pytest.mark.parametrize("field", ["id", "code"])

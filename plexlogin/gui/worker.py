@@ -236,7 +236,7 @@ class SignInWorker(QObject):
             self._report(state.Approving())
         elif isinstance(item, flow.Verified):
             user = item.user
-            self._report(state.AccountVerified(user.username, user.display_name))
+            self._report(state.AccountVerified(user.account_name, user.display_name))
             self._fetch_avatar(user.thumb)
         # Stored, StoreFailed and Failed are reported from the outcome of the call itself
 

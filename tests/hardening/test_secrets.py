@@ -294,9 +294,11 @@ def self_signed_server(tmp_path: Path) -> Iterator[tuple[int, Path, list[str]]]:
 def test_an_untrusted_certificate_is_refused(
     self_signed_server: tuple[int, Path, list[str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    port, cert_file, seen = self_signed_server
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert_file))
-    monkeypatch.setenv("CURL_CA_BUNDLE", "")
+    port, _, seen = self_signed_server
+    # a CA bundle named in the environment is trusted on purpose (company proxies); none
+    # is named here, so the system's CAs decide, and they don't know this certificate
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
+        monkeypatch.delenv(name, raising=False)
     with PlexClient(
         Identity("aa0e0d0c-1b2a-4c3d-8e4f-5a6b7c8d9e0f"), f"https://127.0.0.1:{port}"
     ) as c:
@@ -309,8 +311,9 @@ def test_an_untrusted_certificate_is_refused(
 def test_the_program_refuses_an_untrusted_certificate(
     child: Child, self_signed_server: tuple[int, Path, list[str]]
 ) -> None:
-    port, cert_file, seen = self_signed_server
-    env = child.env(REQUESTS_CA_BUNDLE=str(cert_file), CURL_CA_BUNDLE="", PYTHONHTTPSVERIFY="0")
+    port, _, seen = self_signed_server
+    no_bundle = dict.fromkeys(("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"), "")
+    env = child.env(PYTHONHTTPSVERIFY="0", **no_bundle)
     result = finish(child.login("--timeout", "2", url=f"https://127.0.0.1:{port}", env=env))
     result.assert_clean()
     assert result.returncode == 1 and result.json["error"] == "Gave up: Can't reach plex.tv."
