@@ -17,12 +17,15 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Final, Literal, cast
 
+from plexlogin.simulator.profiles import Home, HomeProfile
+
 TOKEN_PREFIX: Final = "SIMULATED-"
 """Every token the simulator issues starts with this, so a fake one is never mistaken for real."""
 
-Endpoint = Literal["create", "poll", "user", "other"]
-FaultEndpoint = Literal["create", "poll", "user", "any"]
-FAULT_ENDPOINTS: Final = frozenset({"create", "poll", "user", "any"})
+Endpoint = Literal["create", "poll", "user", "home_users", "switch", "other"]
+FaultEndpoint = Literal["create", "poll", "user", "home_users", "switch", "any"]
+FAULT_ENDPOINTS: Final = frozenset({"create", "poll", "user", "home_users", "switch", "any"})
+NonHomeAnswer = Literal["single", "not_found"]
 
 _SHORT_CODE_ALPHABET: Final = string.ascii_uppercase + string.digits
 _STRONG_CODE_ALPHABET: Final = string.ascii_lowercase + string.digits
@@ -125,12 +128,51 @@ class Pin:
 
 @dataclass(frozen=True)
 class User:
-    """A plex.tv account the simulator made up the first time a PIN was approved for it."""
+    """A plex.tv account: made up the first time a PIN was approved for it, or a Home profile.
+
+    ``username`` is None for a Home's managed user, which has only a ``title``.
+    """
 
     id: int
     uuid: str
-    username: str
+    username: str | None
     joined: int
+    title: str
+    restriction_profile: str | None = None
+
+    @property
+    def restricted(self) -> bool:
+        """Managed users are restricted, and so is anyone with a rating preset."""
+        return self.username is None or self.restriction_profile is not None
+
+
+@dataclass(frozen=True)
+class Member:
+    """A Home profile and the account behind it."""
+
+    profile: HomeProfile
+    user: User
+
+
+@dataclass(frozen=True)
+class Membership:
+    """What an account's Home looks like to it; ``members`` is empty when it has no Home."""
+
+    home_id: int
+    name: str
+    members: tuple[Member, ...]
+
+    def member(self, user: User) -> Member | None:
+        """``user``'s own profile, when ``user`` is in this Home."""
+        return next((m for m in self.members if m.user.uuid == user.uuid), None)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Who a token signs in, and which client it was issued to."""
+
+    uuid: str
+    client_id: str
 
 
 @dataclass
@@ -196,6 +238,9 @@ class Settings:
     auto_approve_after: float | None = None
     username: str = "demo-user"
     clock_offset: float = 0.0
+    home: Home | None = None
+    non_home_answer: NonHomeAnswer = "single"
+    pin_error_status: int = 403
 
     def check(self) -> None:
         """Raise ``ValueError`` for a configuration that makes no sense."""
@@ -205,6 +250,12 @@ class Settings:
             raise ValueError("auto_approve_after must not be negative")
         if not self.username:
             raise ValueError("username must not be empty")
+        if self.home is not None:
+            self.home.check()
+        if self.non_home_answer not in ("single", "not_found"):
+            raise ValueError("non_home_answer must be 'single' or 'not_found'")
+        if self.pin_error_status not in (401, 403):
+            raise ValueError("plex.tv answers a wrong profile PIN with 401 or 403")
 
 
 # --- the model --------------------------------------------------------------------------
@@ -225,9 +276,15 @@ class Model:
         # clients that assume small ids or ids that survive a restart.
         self._next_pin_id = 1_000_000_000 + secrets.randbelow(900_000_000)
         self._pins_made = 0
-        self._tokens: dict[str, str] = {}  # token -> username
+        self._tokens: dict[str, Grant] = {}
         self._revoked: set[str] = set()
-        self._users: dict[str, User] = {}
+        self._users: dict[str, User] = {}  # uuid -> account
+        self._by_username: dict[str, str] = {}  # username -> uuid
+        self._home_id = 100_000 + secrets.randbelow(900_000)
+        self._members = tuple(
+            Member(profile, self._new_user(profile.username, profile.title, profile))
+            for profile in (settings.home.profiles if settings.home else ())
+        )
         self._faults: list[Fault] = []
         self._log: list[RequestRecord] = []
 
@@ -310,10 +367,36 @@ class Model:
     def user_for(self, token: str | None) -> User | None:
         """The account ``token`` signs in, or None when it is unknown or revoked."""
         with self._lock:
-            username = self._tokens.get(token) if token else None
-            if token is None or username is None or token in self._revoked:
+            grant = self._tokens.get(token) if token else None
+            if token is None or grant is None or token in self._revoked:
                 return None
-            return self._user(username)
+            return self._users[grant.uuid]
+
+    # --- Plex Home ----------------------------------------------------------------------
+
+    def membership(self, user: User) -> Membership:
+        """``user``'s Home (no members when the account is not in one)."""
+        settings = self.settings
+        if settings.home is None or not any(m.user.uuid == user.uuid for m in self._members):
+            return Membership(self._home_id + 1, user.title, ())
+        return Membership(self._home_id, settings.home.name, self._members)
+
+    def switch(self, user: User, uuid: str, pin: str | None, client_id: str) -> tuple[User, str]:
+        """Sign ``user``'s Home profile ``uuid`` in: its account and a new token for it.
+
+        ``KeyError``: no such profile in ``user``'s Home. ``PermissionError``: the profile
+        is protected and ``pin`` is not its PIN.
+        """
+        member = next((m for m in self.membership(user).members if m.user.uuid == uuid), None)
+        if member is None:
+            raise KeyError(uuid)
+        wanted = member.profile.pin
+        if wanted is not None and not (
+            pin and secrets.compare_digest(pin.encode(), wanted.encode())
+        ):
+            raise PermissionError("a valid PIN is required")
+        with self._lock:
+            return member.user, self._issue(member.user, client_id)
 
     # --- faults -------------------------------------------------------------------------
 
@@ -383,21 +466,31 @@ class Model:
         raise KeyError("no such pending PIN")
 
     def _approve(self, pin: Pin, username: str) -> None:
+        pin.token = self._issue(self._user(username), pin.client_id)
+
+    def _issue(self, user: User, client_id: str) -> str:
         token = TOKEN_PREFIX + "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(20))
-        self._tokens[token] = username
-        self._user(username)
-        pin.token = token
+        self._tokens[token] = Grant(user.uuid, client_id)
+        return token
 
     def _user(self, username: str) -> User:
-        user = self._users.get(username)
-        if user is None:
-            user = User(
-                id=10_000_000 + secrets.randbelow(90_000_000),
-                uuid=secrets.token_hex(8),
-                username=username,
-                joined=int(self.now()) - 400 * 86_400,
-            )
-            self._users[username] = user
+        uuid = self._by_username.get(username.casefold())
+        return self._users[uuid] if uuid is not None else self._new_user(username, username)
+
+    def _new_user(
+        self, username: str | None, title: str, profile: HomeProfile | None = None
+    ) -> User:
+        user = User(
+            id=10_000_000 + secrets.randbelow(90_000_000),
+            uuid=secrets.token_hex(8),
+            username=username,
+            joined=int(self.now()) - 400 * 86_400,
+            title=title,
+            restriction_profile=profile.restriction_profile if profile else None,
+        )
+        self._users[user.uuid] = user
+        if username is not None:
+            self._by_username[username.casefold()] = user.uuid
         return user
 
     def _new_pin(self, *, strong: bool, client_id: str, product: str) -> Pin:

@@ -11,55 +11,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from email.message import Message
+from dataclasses import dataclass
 from typing import Any, Final, Literal
 from urllib.parse import parse_qs, quote
 
 from plexlogin.simulator import answers, pages
 from plexlogin.simulator.answers import Answer, json_answer
+from plexlogin.simulator.home import list_home_users, switch_profile
 from plexlogin.simulator.model import Endpoint, Fault, Model, fault_endpoint
+from plexlogin.simulator.request import Request
 
 Kind = Literal["api", "control", "page"]
-
-
-@dataclass
-class Request:
-    """One request, read and parsed; ``params`` holds the route pattern's named groups."""
-
-    method: str
-    path: str  # no query string, no trailing slash
-    query: str
-    headers: Message
-    body: bytes
-    model: Model
-    base_url: str  # what the client used to reach the API, e.g. http://127.0.0.1:5000
-    base: str = ""  # the path the pages' links start with
-    trusted: bool = False  # the path carried the run's secret (see guard.py)
-    params: dict[str, str] = field(default_factory=dict)
-
-    def header_or_query(self, name: str) -> str | None:
-        """A header, or (as plex.tv also accepts) a query parameter of the same name."""
-        header = self.headers.get(name)
-        if header is not None:
-            return str(header).strip()
-        from_query = parse_qs(self.query).get(name)
-        return from_query[0].strip() if from_query else None
-
-    @property
-    def wants_json(self) -> bool:
-        """plex.tv answers XML unless the client accepts JSON."""
-        return "application/json" in self.headers.get("Accept", "").lower()
-
-    @property
-    def pin_id(self) -> int | None:
-        """The PIN id in the path, when it is one (``/api/v2/pins/abc`` has none)."""
-        raw = self.params.get("pin", "")
-        return int(raw) if raw.isascii() and raw.isdigit() else None
-
-    def form(self) -> dict[str, list[str]]:
-        """The body as an HTML form."""
-        return parse_qs(self.body.decode("utf-8", "replace")) if self.body else {}
 
 
 Handler = Callable[[Request], Answer]
@@ -121,11 +83,12 @@ def poll_pin(request: Request) -> Answer:
 
 def get_user(request: Request) -> Answer:
     """``GET /api/v2/user``: the account the ``X-Plex-Token`` signs in, or 401."""
-    token = request.header_or_query("X-Plex-Token") or None
-    user = request.model.user_for(token)
+    token = request.token
+    model = request.model
+    user = model.user_for(token)
     if token is None or user is None:
         return answers.error_answer(401, answers.ERROR_NOT_AUTHENTICATED, request.wants_json)
-    data = answers.user_json(user, token, request.model.now())
+    data = answers.user_json(user, token, model.now(), model.membership(user))
     return answers.data_answer(200, "user", data, request.wants_json)
 
 
@@ -291,8 +254,14 @@ def home(request: Request) -> Answer:
     elif "missing" in params:
         notice = pages.flash("error", "That PIN is no longer waiting (approved or expired).")
     model = request.model
+    home_profiles = model.settings.home.profiles if model.settings.home else ()
     return pages.home_page(
-        model.pending(), model.now(), model.username, base=request.base, flash=notice
+        model.pending(),
+        model.now(),
+        model.username,
+        base=request.base,
+        flash=notice,
+        profiles=home_profiles,
     )
 
 
@@ -363,6 +332,8 @@ ROUTES: Final[tuple[Route, ...]] = (
     _route("api", frozenset({"GET"}), r"/api/v2/pins/qr/(?P<code>[^/]*)", pin_qr),
     _route("api", _READ, r"/api/v2/pins/(?P<pin>[^/]+)", poll_pin, "poll"),
     _route("api", _READ, r"/api/v2/user", get_user, "user"),
+    _route("api", _READ, r"/api/v2/home/users", list_home_users, "home_users"),
+    _route("api", _POST, r"/api/v2/home/users/(?P<uuid>[^/]+)/switch", switch_profile, "switch"),
     # the controls (tests and the approval page's script)
     _route("control", _READ, r"/_sim/state", control_state),
     _route("control", _POST, r"/_sim/approve", control_approve),
