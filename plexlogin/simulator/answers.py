@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Final
 
-from plexlogin.simulator.model import Fault, Membership, Pin, User
+from plexlogin.simulator.accounts import Membership, Refused, User
+from plexlogin.simulator.model import Fault, Pin
 
 JSON: Final = "application/json; charset=utf-8"
 XML: Final = "application/xml; charset=utf-8"
@@ -119,6 +120,11 @@ def error_answer(status: int, error: Mapping[str, object], wants_json: bool) -> 
     root = ET.Element("errors")
     ET.SubElement(root, "error", {k: _xml_value(v) for k, v in error.items()})
     return Answer(status, _xml_document(root), XML)
+
+
+def refusal_answer(refused: Refused, wants_json: bool) -> Answer:
+    """plex.tv's error answer for a refusal (a bad or expired token, a bad device JWT)."""
+    return error_answer(refused.status, refused.error(), wants_json)
 
 
 def canned_answer(fault: Fault) -> Answer:

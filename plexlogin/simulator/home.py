@@ -14,8 +14,8 @@ from __future__ import annotations
 from typing import Final
 
 from plexlogin.simulator import answers
+from plexlogin.simulator.accounts import Member, Membership, Refused, User
 from plexlogin.simulator.answers import Answer
-from plexlogin.simulator.model import Member, Membership, User
 from plexlogin.simulator.profiles import HomeProfile
 from plexlogin.simulator.request import Request
 
@@ -64,16 +64,13 @@ def _alone(user: User) -> tuple[Member, ...]:
     return (Member(HomeProfile(user.title, username=user.username, admin=True), user),)
 
 
-def _unauthenticated(request: Request) -> Answer:
-    return answers.error_answer(401, answers.ERROR_NOT_AUTHENTICATED, request.wants_json)
-
-
 def list_home_users(request: Request) -> Answer:
     """``GET /api/v2/home/users``: the caller's Home and its profiles."""
     model = request.model
-    user = model.user_for(request.token)
-    if user is None:
-        return _unauthenticated(request)
+    try:
+        user, _grant = model.authenticate(request.token)
+    except Refused as refused:
+        return answers.refusal_answer(refused, request.wants_json)
     membership = model.membership(user)
     members = membership.members
     if not members:
@@ -90,15 +87,14 @@ def list_home_users(request: Request) -> Answer:
 def switch_profile(request: Request) -> Answer:
     """``POST /api/v2/home/users/{uuid}/switch``: the profile's account and a token for it."""
     model = request.model
-    caller = model.user_for(request.token)
-    if caller is None:
-        return _unauthenticated(request)
     if not request.client_id:
         return answers.error_answer(400, answers.ERROR_CLIENT_ID_MISSING, request.wants_json)
     try:
         user, token = model.switch(
-            caller, request.params["uuid"], request.query_value("pin"), request.client_id
+            request.token, request.params["uuid"], request.query_value("pin"), request.client_id
         )
+    except Refused as refused:
+        return answers.refusal_answer(refused, request.wants_json)
     except KeyError:
         return answers.error_answer(404, ERROR_NO_SUCH_PROFILE, request.wants_json)
     except PermissionError:

@@ -18,6 +18,7 @@ from typing import Any, Final
 from urllib.parse import unquote_plus, urlsplit
 
 from plexlogin.simulator import guard, routes
+from plexlogin.simulator.accounts import is_simulated_token
 from plexlogin.simulator.answers import (
     JSON,
     Answer,
@@ -27,7 +28,6 @@ from plexlogin.simulator.answers import (
     method_not_allowed,
 )
 from plexlogin.simulator.model import (
-    TOKEN_PREFIX,
     Endpoint,
     Fault,
     Model,
@@ -73,6 +73,7 @@ class Simulator:
         home: Home | None = None,
         non_home_answer: NonHomeAnswer = "single",
         pin_error_status: int = 403,
+        jwt_lifetime: float = 7 * 86_400.0,
     ) -> None:
         """Configure the simulator; nothing is bound until :meth:`start`.
 
@@ -87,6 +88,7 @@ class Simulator:
         plex.tv for such an account: with the account alone (``non_home_answer="single"``)
         or 404 (``"not_found"``). ``pin_error_status``: 403 (default) or 401 for a wrong
         profile PIN, the two statuses plex.tv is reported to send with its code 1041.
+        ``jwt_lifetime``: seconds a Plex JWT lives (plex.tv: seven days).
         """
         if username is None:
             username = home.admin.username if home is not None else None
@@ -100,6 +102,7 @@ class Simulator:
                 home=home,
                 non_home_answer=non_home_answer,
                 pin_error_status=pin_error_status,
+                jwt_lifetime=jwt_lifetime,
             )
         )
         self._address = (host, port)
@@ -271,6 +274,18 @@ class Simulator:
         """Make ``/api/v2/user`` answer 401 for ``token`` from now on."""
         self.model.revoke(token)
 
+    def advance_clock(self, seconds: float) -> None:
+        """Move the server clock ahead: PINs, nonces and Plex JWTs age without a wait."""
+        self.model.advance_clock(seconds)
+
+    def revoke_device_key(self, kid: str) -> None:
+        """Unregister a JWT device key: renewals with it get 422, its Plex JWTs 401.
+
+        ``KeyError`` when no key with that id was registered.
+        """
+        if not self.model.devices.revoke(kid):
+            raise KeyError(kid)
+
     # --- faults --------------------------------------------------------------------------
 
     def add_fault(
@@ -290,7 +305,8 @@ class Simulator:
         """Answer the next ``times`` requests to ``endpoint`` differently (-1: until cleared).
 
         ``endpoint`` is ``"create"``, ``"poll"``, ``"user"``, ``"home_users"``,
-        ``"switch"`` or ``"any"`` (every API request). Faults are used in the order they
+        ``"switch"``, ``"nonce"``, ``"auth_keys"``, ``"auth_token"``, ``"auth_jwk"`` or
+        ``"any"`` (every API request). Faults are used in the order they
         were added.
 
         - ``status``, ``body``, ``body_size``: replace the answer (the request is not
@@ -549,15 +565,11 @@ def _decorate(answer: Answer, fault: Fault) -> None:
     answer.headers.update(fault.headers)
 
 
-def _is_simulated(token: str) -> bool:
-    return token.startswith(TOKEN_PREFIX)
-
-
 def _redact_headers(items: Any) -> dict[str, str]:
     # Only simulator tokens may sit in the log: a real one sent here by mistake must not.
     headers: dict[str, str] = {}
     for name, value in items:
-        if name.lower() == "x-plex-token" and not _is_simulated(value):
+        if name.lower() == "x-plex-token" and not is_simulated_token(value):
             value = "<redacted>"
         headers[name] = value
     return headers
@@ -571,6 +583,6 @@ def _redact_query(query: str) -> str:
     for part in query.split("&"):
         name, _, value = part.partition("=")
         key = unquote_plus(name).lower()  # "p%69n" is "pin" too
-        secret = key == "pin" or (key == "x-plex-token" and not _is_simulated(value))
+        secret = key == "pin" or (key == "x-plex-token" and not is_simulated_token(value))
         parts.append(f"{name}=<redacted>" if secret else part)
     return "&".join(parts)
