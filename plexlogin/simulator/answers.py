@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Final
 
-from plexlogin.simulator.model import Fault, Pin, User
+from plexlogin.simulator.accounts import Membership, Refused, User
+from plexlogin.simulator.model import Fault, Pin
 
 JSON: Final = "application/json; charset=utf-8"
 XML: Final = "application/xml; charset=utf-8"
@@ -121,6 +122,11 @@ def error_answer(status: int, error: Mapping[str, object], wants_json: bool) -> 
     return Answer(status, _xml_document(root), XML)
 
 
+def refusal_answer(refused: Refused, wants_json: bool) -> Answer:
+    """plex.tv's error answer for a refusal (a bad or expired token, a bad device JWT)."""
+    return error_answer(refused.status, refused.error(), wants_json)
+
+
 def canned_answer(fault: Fault) -> Answer:
     """The answer a fault puts in place of the real one."""
     body = fault.body if fault.body is not None else b""
@@ -169,22 +175,38 @@ def pin_json(pin: Pin, now: float, base_url: str) -> dict[str, object]:
     }
 
 
-def user_json(user: User, token: str, now: float) -> dict[str, object]:
-    """The account as ``GET /api/v2/user`` returns it."""
+def email_of(user: User) -> str | None:
+    """A made-up address; a managed user has none."""
+    return None if user.username is None else f"{user.username}@example.com"
+
+
+def thumb_of(user: User) -> str:
+    """The avatar URL, in plex.tv's form."""
+    return f"https://plex.tv/users/{user.uuid}/avatar?c={user.joined}"
+
+
+def user_json(
+    user: User, token: str, now: float, membership: Membership | None = None
+) -> dict[str, object]:
+    """The account as ``GET /api/v2/user`` (and a Home switch) returns it.
+
+    A managed user has ``username`` and ``email`` null and only a ``title``.
+    """
+    member = membership.member(user) if membership is not None else None
     return {
         "id": user.id,
         "uuid": user.uuid,
         "username": user.username,
-        "title": user.username,
-        "friendlyName": user.username,
-        "email": f"{user.username}@example.com",
-        "thumb": f"https://plex.tv/users/{user.uuid}/avatar?c={user.joined}",
+        "title": user.title,
+        "friendlyName": user.title,
+        "email": email_of(user),
+        "thumb": thumb_of(user),
         "locale": "en",
         "confirmed": True,
         "joinedAt": user.joined,
         "emailOnlyAuth": False,
-        "hasPassword": True,
-        "protected": False,
+        "hasPassword": user.username is not None,
+        "protected": member is not None and member.profile.protected,
         "authToken": token,
         "mailingListStatus": "unsubscribed",
         "mailingListActive": False,
@@ -199,12 +221,13 @@ def user_json(user: User, token: str, now: float) -> dict[str, object]:
             "features": [],
         },
         "subscriptionDescription": None,
-        "restricted": False,
+        "restricted": user.restricted,
+        "restrictionProfile": user.restriction_profile,
         "anonymous": None,
-        "home": False,
+        "home": member is not None,
         "guest": False,
-        "homeSize": 1,
-        "homeAdmin": False,
+        "homeSize": len(membership.members) if member is not None and membership else 1,
+        "homeAdmin": member is not None and member.profile.admin,
         "maxHomeSize": 15,
         "rememberExpiresAt": int(now) + 14 * 86_400,
         "entitlements": [],

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
+from plexlogin.simulator.profiles import DEMO_HOME, DEMO_PROFILE_PIN
 from plexlogin.simulator.server import Simulator
 
 
@@ -31,7 +32,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--pin-lifetime", type=float, default=900.0, metavar="S")
     parser.add_argument("--strong-pin-lifetime", type=float, default=1800.0, metavar="S")
-    parser.add_argument("--username", default="demo-user")
+    parser.add_argument(
+        "--username", help="who approves (default: the Home's admin, else demo-user)"
+    )
+    parser.add_argument(
+        "--home",
+        action="store_true",
+        help=f"make the account the demo Plex Home (Alex, Sam, Mia with PIN "
+        f"{DEMO_PROFILE_PIN}, Jules)",
+    )
     parser.add_argument(
         "--clock-offset",
         type=float,
@@ -55,6 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             auto_approve_after=args.auto_approve,
             username=args.username,
             clock_offset=args.clock_offset,
+            home=DEMO_HOME if args.home else None,
         )
     except ValueError as exc:
         parser.error(str(exc))  # exits with status 2, like any other bad option

@@ -23,7 +23,8 @@ from collections.abc import Iterable
 from typing import Final
 
 from plexlogin.simulator.answers import Answer, json_answer
-from plexlogin.simulator.routes import Request, Route
+from plexlogin.simulator.request import Request
+from plexlogin.simulator.routes import Route
 
 SECRET_PREFIX: Final = "/s/"
 """Paths below ``/s/<secret>`` carry the run's secret."""

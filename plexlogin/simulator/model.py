@@ -15,14 +15,34 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import Final, Literal, cast
+from typing import TYPE_CHECKING, Any, Final, Literal, cast
 
-TOKEN_PREFIX: Final = "SIMULATED-"
-"""Every token the simulator issues starts with this, so a fake one is never mistaken for real."""
+from plexlogin.simulator.accounts import (
+    TOKEN_PREFIX,
+    Grant,
+    Member,
+    Membership,
+    Refused,
+    User,
+)
+from plexlogin.simulator.profiles import Home, HomeProfile
 
-Endpoint = Literal["create", "poll", "user", "other"]
-FaultEndpoint = Literal["create", "poll", "user", "any"]
-FAULT_ENDPOINTS: Final = frozenset({"create", "poll", "user", "any"})
+if TYPE_CHECKING:
+    from plexlogin.simulator.devices import DeviceAuthority
+
+
+_API: Final = ("create", "poll", "user", "home_users", "switch")
+_JWT_API: Final = ("nonce", "auth_keys", "auth_token", "auth_jwk")
+Endpoint = Literal[
+    "create", "poll", "user", "home_users", "switch",
+    "nonce", "auth_keys", "auth_token", "auth_jwk", "other",
+]  # fmt: skip
+FaultEndpoint = Literal[
+    "create", "poll", "user", "home_users", "switch",
+    "nonce", "auth_keys", "auth_token", "auth_jwk", "any",
+]  # fmt: skip
+FAULT_ENDPOINTS: Final = frozenset({*_API, *_JWT_API, "any"})
+NonHomeAnswer = Literal["single", "not_found"]
 
 _SHORT_CODE_ALPHABET: Final = string.ascii_uppercase + string.digits
 _STRONG_CODE_ALPHABET: Final = string.ascii_lowercase + string.digits
@@ -92,6 +112,7 @@ class Pin:
     created: float  # server clock, seconds since the epoch
     lifetime: float
     token: str | None = None
+    jwk: dict[str, Any] | None = None  # JWT sign-in: the device's public key
     # plex.tv writes some timestamps with milliseconds and some without; a client must
     # read both, so every other PIN gets them.
     millis: bool = False
@@ -121,16 +142,6 @@ class Pin:
             approved=self.token is not None,
             token=self.token,
         )
-
-
-@dataclass(frozen=True)
-class User:
-    """A plex.tv account the simulator made up the first time a PIN was approved for it."""
-
-    id: int
-    uuid: str
-    username: str
-    joined: int
 
 
 @dataclass
@@ -196,6 +207,10 @@ class Settings:
     auto_approve_after: float | None = None
     username: str = "demo-user"
     clock_offset: float = 0.0
+    home: Home | None = None
+    non_home_answer: NonHomeAnswer = "single"
+    pin_error_status: int = 403
+    jwt_lifetime: float = 7 * 86_400.0
 
     def check(self) -> None:
         """Raise ``ValueError`` for a configuration that makes no sense."""
@@ -205,6 +220,14 @@ class Settings:
             raise ValueError("auto_approve_after must not be negative")
         if not self.username:
             raise ValueError("username must not be empty")
+        if self.home is not None:
+            self.home.check()
+        if self.non_home_answer not in ("single", "not_found"):
+            raise ValueError("non_home_answer must be 'single' or 'not_found'")
+        if self.jwt_lifetime <= 0:
+            raise ValueError("jwt_lifetime must be positive")
+        if self.pin_error_status not in (401, 403):
+            raise ValueError("plex.tv answers a wrong profile PIN with 401 or 403")
 
 
 # --- the model --------------------------------------------------------------------------
@@ -220,16 +243,25 @@ class Model:
         # One lock for all state: requests are tiny, contention is irrelevant, and a
         # single lock cannot deadlock against itself.
         self._lock = threading.Lock()
+        self._advanced = 0.0  # advance_clock()
         self._pins: dict[int, Pin] = {}  # insertion order is creation order
         # Real PIN ids are large and not sequential from 1; a random start catches
         # clients that assume small ids or ids that survive a restart.
         self._next_pin_id = 1_000_000_000 + secrets.randbelow(900_000_000)
         self._pins_made = 0
-        self._tokens: dict[str, str] = {}  # token -> username
+        self._tokens: dict[str, Grant] = {}
         self._revoked: set[str] = set()
-        self._users: dict[str, User] = {}
+        self._users: dict[str, User] = {}  # uuid -> account
+        self._by_username: dict[str, str] = {}  # username -> uuid
+        self._home_id = 100_000 + secrets.randbelow(900_000)
+        self._members = tuple(
+            Member(profile, self._new_user(profile.username, profile.title, profile))
+            for profile in (settings.home.profiles if settings.home else ())
+        )
         self._faults: list[Fault] = []
         self._log: list[RequestRecord] = []
+        self._devices: DeviceAuthority | None = None
+        self._devices_lock = threading.Lock()
 
     @property
     def username(self) -> str:
@@ -238,15 +270,38 @@ class Model:
 
     def now(self) -> float:
         """The server clock: the real time plus the configured offset."""
-        return time.time() + self.settings.clock_offset
+        return time.time() + self.settings.clock_offset + self._advanced
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the server clock ahead: PINs, nonces and JWTs age without a wait."""
+        if seconds < 0 or not math.isfinite(seconds):
+            raise ValueError("the clock only moves forward")
+        with self._lock:
+            self._advanced += seconds
+
+    @property
+    def devices(self) -> DeviceAuthority:
+        """JWT sign-in's nonces and keys; PyJWT is loaded the first time they are needed."""
+        with self._devices_lock:
+            if self._devices is None:
+                from plexlogin.simulator.devices import DeviceAuthority
+
+                self._devices = DeviceAuthority(self.now, self.settings.jwt_lifetime)
+            return self._devices
 
     # --- PINs ---------------------------------------------------------------------------
 
-    def create_pin(self, *, strong: bool, client_id: str, product: str) -> Pin:
-        """Make a new PIN with a code unique among the live ones; returns a copy."""
+    def create_pin(
+        self, *, strong: bool, client_id: str, product: str, jwk: dict[str, Any] | None = None
+    ) -> Pin:
+        """Make a new PIN with a code unique among the live ones; returns a copy.
+
+        With ``jwk`` it is a JWT sign-in: approving it registers the key and issues a Plex JWT.
+        """
         with self._lock:
             self._tick()
             pin = self._new_pin(strong=strong, client_id=client_id, product=product)
+            pin.jwk = jwk
             return replace(pin)
 
     def find_pin(self, pin_id: int | None, client_id: str) -> Pin | None:
@@ -308,12 +363,83 @@ class Model:
             self._revoked.add(token)
 
     def user_for(self, token: str | None) -> User | None:
-        """The account ``token`` signs in, or None when it is unknown or revoked."""
+        """The account ``token`` signs in, or None when it is unknown, revoked or expired."""
+        try:
+            return self.authenticate(token)[0]
+        except Refused:
+            return None
+
+    def authenticate(self, token: str | None) -> tuple[User, Grant]:
+        """The account ``token`` signs in and what it was issued for.
+
+        :class:`Refused`: 401 for an unknown or revoked token, 498 for an expired Plex JWT.
+        """
         with self._lock:
-            username = self._tokens.get(token) if token else None
-            if token is None or username is None or token in self._revoked:
-                return None
-            return self._user(username)
+            if token is None or token in self._revoked:
+                raise Refused(401)
+            grant = self._tokens.get(token)
+        if grant is None:
+            if token.count(".") != 2:  # not even shaped like a JWT
+                raise Refused(401)
+            jwt_grant = self.devices.grant_of(token)
+            grant = Grant(jwt_grant.uuid, jwt_grant.client_id, jwt_grant.kid)
+        with self._lock:
+            user = self._users.get(grant.uuid)
+        if user is None:
+            raise Refused(401)
+        return user, grant
+
+    # --- JWT device keys ----------------------------------------------------------------
+
+    def renew(self, device_jwt: str | None, client_id: str | None) -> str:
+        """A new Plex JWT for the registered key that ``device_jwt`` proves (or Refused).
+
+        A legacy token that registered the key stops working now, as on plex.tv.
+        """
+        record = self.devices.renewal(device_jwt, client_id)
+        with self._lock:
+            user = self._users[record.uuid]
+            if record.legacy_token is not None:
+                self._revoked.add(record.legacy_token)
+        return self.devices.issue(user, record.client_id, record.jwk["kid"])
+
+    def register_key(self, token: str | None, jwk: dict[str, Any], client_id: str) -> None:
+        """Register ``jwk`` for ``token``'s account on ``client_id`` (Refused: 401, 422)."""
+        user, grant = self.authenticate(token)
+        legacy = token if grant.kid is None else None
+        self.devices.register(jwk, client_id or grant.client_id, user.uuid, legacy)
+
+    # --- Plex Home ----------------------------------------------------------------------
+
+    def membership(self, user: User) -> Membership:
+        """``user``'s Home (no members when the account is not in one)."""
+        settings = self.settings
+        if settings.home is None or not any(m.user.uuid == user.uuid for m in self._members):
+            return Membership(self._home_id + 1, user.title, ())
+        return Membership(self._home_id, settings.home.name, self._members)
+
+    def switch(
+        self, token: str | None, uuid: str, pin: str | None, client_id: str
+    ) -> tuple[User, str]:
+        """Sign Home profile ``uuid`` in for ``token``'s account: its account and a new token.
+
+        :class:`Refused` for a bad ``token``. ``KeyError``: no such profile in the account's
+        Home. ``PermissionError``: the profile is protected and ``pin`` is not its PIN. A
+        Plex JWT gets a Plex JWT bound to the same device key, a legacy token a legacy one.
+        """
+        user, grant = self.authenticate(token)
+        member = next((m for m in self.membership(user).members if m.user.uuid == uuid), None)
+        if member is None:
+            raise KeyError(uuid)
+        wanted = member.profile.pin
+        if wanted is not None and not (
+            pin and secrets.compare_digest(pin.encode(), wanted.encode())
+        ):
+            raise PermissionError("a valid PIN is required")
+        if grant.kid is not None:
+            return member.user, self.devices.issue(member.user, client_id, grant.kid)
+        with self._lock:
+            return member.user, self._issue(member.user, client_id)
 
     # --- faults -------------------------------------------------------------------------
 
@@ -383,21 +509,36 @@ class Model:
         raise KeyError("no such pending PIN")
 
     def _approve(self, pin: Pin, username: str) -> None:
+        user = self._user(username)
+        if pin.jwk is None:
+            pin.token = self._issue(user, pin.client_id)
+            return
+        self.devices.register(pin.jwk, pin.client_id, user.uuid)
+        pin.token = self.devices.issue(user, pin.client_id, pin.jwk["kid"])
+
+    def _issue(self, user: User, client_id: str) -> str:
         token = TOKEN_PREFIX + "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(20))
-        self._tokens[token] = username
-        self._user(username)
-        pin.token = token
+        self._tokens[token] = Grant(user.uuid, client_id)
+        return token
 
     def _user(self, username: str) -> User:
-        user = self._users.get(username)
-        if user is None:
-            user = User(
-                id=10_000_000 + secrets.randbelow(90_000_000),
-                uuid=secrets.token_hex(8),
-                username=username,
-                joined=int(self.now()) - 400 * 86_400,
-            )
-            self._users[username] = user
+        uuid = self._by_username.get(username.casefold())
+        return self._users[uuid] if uuid is not None else self._new_user(username, username)
+
+    def _new_user(
+        self, username: str | None, title: str, profile: HomeProfile | None = None
+    ) -> User:
+        user = User(
+            id=10_000_000 + secrets.randbelow(90_000_000),
+            uuid=secrets.token_hex(8),
+            username=username,
+            joined=int(self.now()) - 400 * 86_400,
+            title=title,
+            restriction_profile=profile.restriction_profile if profile else None,
+        )
+        self._users[user.uuid] = user
+        if username is not None:
+            self._by_username[username.casefold()] = user.uuid
         return user
 
     def _new_pin(self, *, strong: bool, client_id: str, product: str) -> Pin:

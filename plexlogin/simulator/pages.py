@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import math
 import secrets
+from collections.abc import Sequence
 from functools import cache
 from importlib.resources import files
 from string import Template
@@ -17,6 +18,7 @@ from typing import Final
 
 from plexlogin.simulator.answers import HTML, Answer
 from plexlogin.simulator.model import Pin
+from plexlogin.simulator.profiles import HomeProfile
 
 # How often the waiting-devices page re-reads the pending PINs.
 _REFRESH_SECONDS: Final = 3
@@ -68,14 +70,34 @@ def page(title: str, content: Markup, *, base: str, status: int = 200, script: s
     return Answer(status, document.encode(), HTML, headers)
 
 
-def home_page(pending: list[Pin], now: float, username: str, *, base: str, flash: Markup) -> Answer:
-    """The waiting devices, each with an Approve button; refreshes by itself."""
+def home_page(
+    pending: list[Pin],
+    now: float,
+    username: str,
+    *,
+    base: str,
+    flash: Markup,
+    profiles: Sequence[HomeProfile] = (),
+) -> Answer:
+    """The waiting devices, each with an Approve button; refreshes by itself.
+
+    With ``profiles`` it lists the Home's profiles, and the PINs of the protected ones
+    (fake, and the page needs the run's secret): the person trying the demo must know them.
+    """
     if pending:
         rows = Markup("".join(_home_row(pin, now, base) for pin in pending))
         table = render("home_table.html", rows=rows)
     else:
         table = render("home_empty.html")
-    content = render("home.html", username=username, flash=flash, table=table, base=base)
+    listed = render("home_profiles.html", profiles=_profiles_text(profiles)) if profiles else ""
+    content = render(
+        "home.html",
+        username=username,
+        flash=flash,
+        table=table,
+        base=base,
+        profiles=Markup(listed),
+    )
     answer = page("Plex sign-in simulator", content, base=base)
     # Re-read the pending PINs every few seconds, and drop the one-off message.
     answer.headers["Refresh"] = f"{_REFRESH_SECONDS}; url={base}/"
@@ -116,6 +138,16 @@ def auth_page(username: str, *, base: str) -> Answer:
     """The stand-in for app.plex.tv/auth: one Approve button for the PIN in the fragment."""
     content = render("auth.html", username=username, base=base)
     return page("Sign in with Plex", content, base=base, script="auth.js")
+
+
+def _profiles_text(profiles: Sequence[HomeProfile]) -> str:
+    described = []
+    for profile in profiles:
+        notes = ["admin"] if profile.admin else []
+        notes += ["managed"] if profile.managed else []
+        notes += [f"PIN {profile.pin}"] if profile.pin is not None else []
+        described.append(f"{profile.title} ({', '.join(notes)})" if notes else profile.title)
+    return ", ".join(described)
 
 
 def _mm_ss(seconds: float) -> str:

@@ -11,55 +11,19 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from email.message import Message
+from dataclasses import dataclass
 from typing import Any, Final, Literal
 from urllib.parse import parse_qs, quote
 
 from plexlogin.simulator import answers, pages
+from plexlogin.simulator.accounts import Refused
 from plexlogin.simulator.answers import Answer, json_answer
+from plexlogin.simulator.home import list_home_users, switch_profile
+from plexlogin.simulator.jwt_routes import auth_jwk, auth_keys, auth_nonce, auth_token, jwk_of
 from plexlogin.simulator.model import Endpoint, Fault, Model, fault_endpoint
+from plexlogin.simulator.request import Request
 
 Kind = Literal["api", "control", "page"]
-
-
-@dataclass
-class Request:
-    """One request, read and parsed; ``params`` holds the route pattern's named groups."""
-
-    method: str
-    path: str  # no query string, no trailing slash
-    query: str
-    headers: Message
-    body: bytes
-    model: Model
-    base_url: str  # what the client used to reach the API, e.g. http://127.0.0.1:5000
-    base: str = ""  # the path the pages' links start with
-    trusted: bool = False  # the path carried the run's secret (see guard.py)
-    params: dict[str, str] = field(default_factory=dict)
-
-    def header_or_query(self, name: str) -> str | None:
-        """A header, or (as plex.tv also accepts) a query parameter of the same name."""
-        header = self.headers.get(name)
-        if header is not None:
-            return str(header).strip()
-        from_query = parse_qs(self.query).get(name)
-        return from_query[0].strip() if from_query else None
-
-    @property
-    def wants_json(self) -> bool:
-        """plex.tv answers XML unless the client accepts JSON."""
-        return "application/json" in self.headers.get("Accept", "").lower()
-
-    @property
-    def pin_id(self) -> int | None:
-        """The PIN id in the path, when it is one (``/api/v2/pins/abc`` has none)."""
-        raw = self.params.get("pin", "")
-        return int(raw) if raw.isascii() and raw.isdigit() else None
-
-    def form(self) -> dict[str, list[str]]:
-        """The body as an HTML form."""
-        return parse_qs(self.body.decode("utf-8", "replace")) if self.body else {}
 
 
 Handler = Callable[[Request], Answer]
@@ -89,16 +53,29 @@ def _client_id_missing(request: Request) -> Answer | None:
     return answers.error_answer(400, answers.ERROR_CLIENT_ID_MISSING, request.wants_json)
 
 
+def _wants_strong(request: Request, body: Mapping[str, Any]) -> bool:
+    # plex.tv takes it from the query, a form body, or (JWT sign-in) the JSON body
+    values = parse_qs(request.query).get("strong", [])
+    values += [] if body else request.form().get("strong", [])
+    return body.get("strong") is True or any(v.strip().lower() in ("true", "1") for v in values)
+
+
 def create_pin(request: Request) -> Answer:
-    """``POST /api/v2/pins``: a new PIN (``strong`` in the query or a form body)."""
-    refused = _client_id_missing(request)
-    if refused is not None:
-        return refused
-    values = parse_qs(request.query).get("strong", []) + request.form().get("strong", [])
+    """``POST /api/v2/pins``: a new PIN (``strong`` in the query, a form or a JSON body;
+    ``{"jwk": …}`` makes it a JWT sign-in)."""
+    missing = _client_id_missing(request)
+    if missing is not None:
+        return missing
+    body = request.json_body() or {}
+    try:
+        jwk = jwk_of(body) if "jwk" in body else None
+    except Refused as refused:
+        return answers.refusal_answer(refused, request.wants_json)
     pin = request.model.create_pin(
-        strong=any(v.strip().lower() in ("true", "1") for v in values),
-        client_id=request.header_or_query("X-Plex-Client-Identifier") or "",
+        strong=_wants_strong(request, body),
+        client_id=request.client_id,
         product=request.header_or_query("X-Plex-Product") or "",
+        jwk=jwk,
     )
     data = answers.pin_json(pin, request.model.now(), request.base_url)
     answer = answers.data_answer(201, "pin", data, request.wants_json)
@@ -108,24 +85,35 @@ def create_pin(request: Request) -> Answer:
 
 def poll_pin(request: Request) -> Answer:
     """``GET /api/v2/pins/{id}``: the PIN, or 404/1020 when it is gone or someone else's."""
-    refused = _client_id_missing(request)
-    if refused is not None:
-        return refused
-    client_id = request.header_or_query("X-Plex-Client-Identifier") or ""
+    missing = _client_id_missing(request)
+    if missing is not None:
+        return missing
+    client_id = request.client_id
     pin = request.model.find_pin(request.pin_id, client_id)
     if pin is None:
         return answers.error_answer(404, answers.ERROR_PIN_NOT_FOUND, request.wants_json)
+    if pin.jwk is not None:  # JWT sign-in: every poll proves the device holds the key
+        try:
+            request.model.devices.check_device_jwt(
+                request.query_value("deviceJWT"), pin.jwk, client_id
+            )
+        except Refused as refused:
+            return answers.refusal_answer(refused, request.wants_json)
     data = answers.pin_json(pin, request.model.now(), request.base_url)
     return answers.data_answer(200, "pin", data, request.wants_json)
 
 
 def get_user(request: Request) -> Answer:
-    """``GET /api/v2/user``: the account the ``X-Plex-Token`` signs in, or 401."""
-    token = request.header_or_query("X-Plex-Token") or None
-    user = request.model.user_for(token)
-    if token is None or user is None:
-        return answers.error_answer(401, answers.ERROR_NOT_AUTHENTICATED, request.wants_json)
-    data = answers.user_json(user, token, request.model.now())
+    """``GET /api/v2/user``: the account the ``X-Plex-Token`` signs in, 401, or 498 when it
+    is an expired Plex JWT."""
+    token = request.token
+    model = request.model
+    try:
+        user, _grant = model.authenticate(token)
+    except Refused as refused:
+        return answers.refusal_answer(refused, request.wants_json)
+    assert token is not None
+    data = answers.user_json(user, token, model.now(), model.membership(user))
     return answers.data_answer(200, "user", data, request.wants_json)
 
 
@@ -199,6 +187,25 @@ def control_revoke(request: Request) -> Answer:
     if token is None:
         raise ControlError("'token' is required")
     request.model.revoke(token)
+    return json_answer(200, {})
+
+
+def control_revoke_key(request: Request) -> Answer:
+    """``POST /_sim/revoke_key {"kid"}``: unregister a JWT device key (404: none such)."""
+    kid = _optional(_json_object(request), "kid", str)
+    if kid is None:
+        raise ControlError("'kid' is required")
+    if not request.model.devices.revoke(kid):
+        return json_answer(404, {"error": "no such device key"})
+    return json_answer(200, {})
+
+
+def control_advance(request: Request) -> Answer:
+    """``POST /_sim/advance {"seconds"}``: move the server clock ahead."""
+    seconds = _optional(_json_object(request), "seconds", (int, float))
+    if seconds is None:
+        raise ControlError("'seconds' is required")
+    request.model.advance_clock(float(seconds))
     return json_answer(200, {})
 
 
@@ -291,8 +298,14 @@ def home(request: Request) -> Answer:
     elif "missing" in params:
         notice = pages.flash("error", "That PIN is no longer waiting (approved or expired).")
     model = request.model
+    home_profiles = model.settings.home.profiles if model.settings.home else ()
     return pages.home_page(
-        model.pending(), model.now(), model.username, base=request.base, flash=notice
+        model.pending(),
+        model.now(),
+        model.username,
+        base=request.base,
+        flash=notice,
+        profiles=home_profiles,
     )
 
 
@@ -363,11 +376,19 @@ ROUTES: Final[tuple[Route, ...]] = (
     _route("api", frozenset({"GET"}), r"/api/v2/pins/qr/(?P<code>[^/]*)", pin_qr),
     _route("api", _READ, r"/api/v2/pins/(?P<pin>[^/]+)", poll_pin, "poll"),
     _route("api", _READ, r"/api/v2/user", get_user, "user"),
+    _route("api", _READ, r"/api/v2/home/users", list_home_users, "home_users"),
+    _route("api", _POST, r"/api/v2/home/users/(?P<uuid>[^/]+)/switch", switch_profile, "switch"),
+    _route("api", _READ, r"/api/v2/auth/nonce", auth_nonce, "nonce"),
+    _route("api", _READ, r"/api/v2/auth/keys", auth_keys, "auth_keys"),
+    _route("api", _POST, r"/api/v2/auth/token", auth_token, "auth_token"),
+    _route("api", _POST, r"/api/v2/auth/jwk", auth_jwk, "auth_jwk"),
     # the controls (tests and the approval page's script)
     _route("control", _READ, r"/_sim/state", control_state),
     _route("control", _POST, r"/_sim/approve", control_approve),
     _route("control", _POST, r"/_sim/expire", control_expire),
     _route("control", _POST, r"/_sim/revoke", control_revoke),
+    _route("control", _POST, r"/_sim/revoke_key", control_revoke_key),
+    _route("control", _POST, r"/_sim/advance", control_advance),
     _route("control", _POST, r"/_sim/fault", control_fault),
     _route("control", _POST, r"/_sim/clear", control_clear),
     # the pages a person clicks

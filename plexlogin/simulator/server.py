@@ -15,9 +15,10 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final
-from urllib.parse import urlsplit
+from urllib.parse import unquote_plus, urlsplit
 
 from plexlogin.simulator import guard, routes
+from plexlogin.simulator.accounts import is_simulated_token
 from plexlogin.simulator.answers import (
     JSON,
     Answer,
@@ -27,15 +28,17 @@ from plexlogin.simulator.answers import (
     method_not_allowed,
 )
 from plexlogin.simulator.model import (
-    TOKEN_PREFIX,
     Endpoint,
     Fault,
     Model,
+    NonHomeAnswer,
     RequestRecord,
     Settings,
     SimPin,
     fault_endpoint,
 )
+from plexlogin.simulator.profiles import Home
+from plexlogin.simulator.request import Request
 
 logger = logging.getLogger("plexlogin.simulator")
 
@@ -65,22 +68,41 @@ class Simulator:
         pin_lifetime: float = 900.0,
         strong_pin_lifetime: float = 1800.0,
         auto_approve_after: float | None = None,
-        username: str = "demo-user",
+        username: str | None = None,
         clock_offset: float = 0.0,
+        home: Home | None = None,
+        non_home_answer: NonHomeAnswer = "single",
+        pin_error_status: int = 403,
+        jwt_lifetime: float = 7 * 86_400.0,
     ) -> None:
         """Configure the simulator; nothing is bound until :meth:`start`.
 
         ``auto_approve_after``: approve a pending PIN by itself this many seconds after
-        it was created (for the demo). ``clock_offset``: the server clock runs this many
-        seconds ahead of ``time.time()``, to simulate a client whose clock is off.
+        it was created (for the demo). ``username``: who approves when nobody says
+        otherwise (default: the Home's admin, else ``demo-user``). ``clock_offset``: the
+        server clock runs this many seconds ahead of ``time.time()``, to simulate a client
+        whose clock is off.
+
+        ``home``: the approving account is a Plex Home with these profiles (``DEMO_HOME``
+        is the demo's); None: it is not a Home, and ``/api/v2/home/users`` answers like
+        plex.tv for such an account: with the account alone (``non_home_answer="single"``)
+        or 404 (``"not_found"``). ``pin_error_status``: 403 (default) or 401 for a wrong
+        profile PIN, the two statuses plex.tv is reported to send with its code 1041.
+        ``jwt_lifetime``: seconds a Plex JWT lives (plex.tv: seven days).
         """
+        if username is None:
+            username = home.admin.username if home is not None else None
         self.model = Model(
             Settings(
                 pin_lifetime=pin_lifetime,
                 strong_pin_lifetime=strong_pin_lifetime,
                 auto_approve_after=auto_approve_after,
-                username=username,
+                username=username or "demo-user",
                 clock_offset=clock_offset,
+                home=home,
+                non_home_answer=non_home_answer,
+                pin_error_status=pin_error_status,
+                jwt_lifetime=jwt_lifetime,
             )
         )
         self._address = (host, port)
@@ -252,6 +274,18 @@ class Simulator:
         """Make ``/api/v2/user`` answer 401 for ``token`` from now on."""
         self.model.revoke(token)
 
+    def advance_clock(self, seconds: float) -> None:
+        """Move the server clock ahead: PINs, nonces and Plex JWTs age without a wait."""
+        self.model.advance_clock(seconds)
+
+    def revoke_device_key(self, kid: str) -> None:
+        """Unregister a JWT device key: renewals with it get 422, its Plex JWTs 401.
+
+        ``KeyError`` when no key with that id was registered.
+        """
+        if not self.model.devices.revoke(kid):
+            raise KeyError(kid)
+
     # --- faults --------------------------------------------------------------------------
 
     def add_fault(
@@ -270,8 +304,10 @@ class Simulator:
     ) -> None:
         """Answer the next ``times`` requests to ``endpoint`` differently (-1: until cleared).
 
-        ``endpoint`` is ``"create"``, ``"poll"``, ``"user"`` or ``"any"`` (every API
-        request). Faults are used in the order they were added.
+        ``endpoint`` is ``"create"``, ``"poll"``, ``"user"``, ``"home_users"``,
+        ``"switch"``, ``"nonce"``, ``"auth_keys"``, ``"auth_token"``, ``"auth_jwk"`` or
+        ``"any"`` (every API request). Faults are used in the order they
+        were added.
 
         - ``status``, ``body``, ``body_size``: replace the answer (the request is not
           processed). ``status`` defaults to 200 and the body to empty; ``body_size`` makes
@@ -412,7 +448,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         path, trusted = unlocked
         base = sim.control_url.removeprefix(sim.url) if trusted else ""
-        request = routes.Request(
+        request = Request(
             method=self.command,
             path=path,
             query=split.query,
@@ -470,7 +506,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- the plex.tv API --
 
-    def _api(self, arrived: float, route: routes.Route, request: routes.Request) -> None:
+    def _api(self, arrived: float, route: routes.Route, request: Request) -> None:
         fault = self.sim.take_fault(route.endpoint)
         hang_up = fault is not None and (
             (fault.delay > 0 and self.sim.stopping.wait(fault.delay))  # stopping: give up
@@ -495,7 +531,7 @@ class _Handler(BaseHTTPRequestHandler):
         self,
         arrived: float,
         route: routes.Route,
-        request: routes.Request,
+        request: Request,
         status: int,
         pin_id: int | None,
     ) -> None:
@@ -513,7 +549,7 @@ class _Handler(BaseHTTPRequestHandler):
         )
 
 
-def _guarded(route: routes.Route, request: routes.Request) -> Answer:
+def _guarded(route: routes.Route, request: Request) -> Answer:
     """Run a control or page handler; a malformed control request is a 400."""
     try:
         return route.handler(request)
@@ -529,27 +565,24 @@ def _decorate(answer: Answer, fault: Fault) -> None:
     answer.headers.update(fault.headers)
 
 
-def _is_simulated(token: str) -> bool:
-    return token.startswith(TOKEN_PREFIX)
-
-
 def _redact_headers(items: Any) -> dict[str, str]:
     # Only simulator tokens may sit in the log: a real one sent here by mistake must not.
     headers: dict[str, str] = {}
     for name, value in items:
-        if name.lower() == "x-plex-token" and not _is_simulated(value):
+        if name.lower() == "x-plex-token" and not is_simulated_token(value):
             value = "<redacted>"
         headers[name] = value
     return headers
 
 
 def _redact_query(query: str) -> str:
-    if "x-plex-token" not in query.lower():
+    # A profile PIN is a household secret, fake or not: it never reaches the log.
+    if "x-plex-token" not in query.lower() and "pin" not in query.lower():
         return query
     parts = []
     for part in query.split("&"):
         name, _, value = part.partition("=")
-        if name.lower() == "x-plex-token" and not _is_simulated(value):
-            part = f"{name}=<redacted>"
-        parts.append(part)
+        key = unquote_plus(name).lower()  # "p%69n" is "pin" too
+        secret = key == "pin" or (key == "x-plex-token" and not is_simulated_token(value))
+        parts.append(f"{name}=<redacted>" if secret else part)
     return "&".join(parts)
