@@ -430,3 +430,12 @@ def test_the_deb_depends_on_what_the_bundle_does_not_ship(tmp_path: Path) -> Non
     for path in unpacked.rglob("*"):
         if path.is_file():
             assert str(tmp_path).encode() not in path.read_bytes(), path
+
+
+def test_every_lintian_override_says_why() -> None:
+    lines = (PACKAGING / "deb" / "lintian-overrides").read_text(encoding="utf-8").splitlines()
+    overrides = [index for index, line in enumerate(lines) if line.startswith("plexlogin: ")]
+    assert overrides, "no overrides at all: then the file should go"
+    for index in overrides:
+        assert index > 0 and lines[index - 1].startswith("# "), f"no reason above {lines[index]!r}"
+    assert all(line.startswith(("# ", "plexlogin: ")) for line in lines), "stray line"
