@@ -1,25 +1,30 @@
 #!/usr/bin/env bash
 # Build the Linux app: one command, everything in dist/.
 #
-#   packaging/build.sh [--no-onefile]
+#   packaging/build.sh [--no-onefile] [--no-deb]
 #
 #   dist/plexlogin/plexlogin                            one-folder app
 #   dist/plexlogin-<version>-linux-<arch>.tar.gz        it, with desktop file, icons, install.sh
 #   dist/plexlogin-<version>-linux-<arch>               one-file app (skipped with --no-onefile)
+#   dist/plexlogin_<version>-1_<debian arch>.deb        the one-folder app as a Debian package
+#                                                       (skipped with --no-deb)
 #
 # Needs the project's dependencies and PyInstaller in $PYTHON (default: python3 on PATH,
-# e.g. the virtualenv of .ci/run), plus binutils (strip). plexlogin itself need not be
-# installed: the spec freezes the source tree this script sits in.
+# e.g. the virtualenv of .ci/run), plus binutils (strip), and for the .deb dpkg-dev
+# (dpkg-shlibdeps) and patchelf. plexlogin itself need not be installed: the spec freezes
+# the source tree this script sits in.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$HERE")
 PYTHON=${PYTHON:-python3}
 SPEC_ARGS=()
+DEB=1
 
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
 for arg in "$@"; do
   case "$arg" in
     --no-onefile) SPEC_ARGS+=(--no-onefile) ;;
+    --no-deb) DEB=0 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "build.sh: unknown option $arg" >&2; usage >&2; exit 2 ;;
   esac
@@ -29,6 +34,10 @@ fail() { echo "build.sh: $*" >&2; exit 1; }
 "$PYTHON" -c 'import PyInstaller' 2>/dev/null ||
   fail "PyInstaller is not installed for $PYTHON (pip install -e '.[dev]')"
 command -v strip >/dev/null || fail "strip not found (apt install binutils)"
+if [ "$DEB" = 1 ]; then
+  command -v dpkg-shlibdeps >/dev/null || fail "dpkg-shlibdeps not found (apt install dpkg-dev; or --no-deb)"
+  command -v patchelf >/dev/null || fail "patchelf not found (apt install patchelf; or --no-deb)"
+fi
 
 cd "$ROOT"
 VERSION=$("$PYTHON" "$HERE/app_metadata.py" version)
@@ -69,8 +78,16 @@ tar --sort=name --owner=0 --group=0 --numeric-owner -C build/tarball \
   -czf "dist/$NAME.tar.gz" "plexlogin-$VERSION"
 rm -rf build/tarball
 
+if [ "$DEB" = 1 ]; then
+  echo "==> Debian package"
+  rm -f dist/plexlogin_*.deb
+  DEB_PATH=$("$PYTHON" "$HERE/deb_package.py" --app dist/plexlogin --dist dist --work build/deb)
+  rm -rf build/deb/root  # a second 115 MB copy of the app
+fi
+
 echo "==> done in $((SECONDS - started)) s"
 sizes=(dist/plexlogin "dist/$NAME.tar.gz")
 [ -e "dist/$NAME" ] && [ ${#SPEC_ARGS[@]} -eq 0 ] && sizes+=("dist/$NAME")
+[ "$DEB" = 1 ] && sizes+=("$DEB_PATH")
 du -sh --apparent-size "${sizes[@]}"
 echo "(left out of the bundle: build/plexlogin/dropped-from-bundle.txt)"

@@ -14,8 +14,9 @@
 #     "--demo --json" (the window) and "--demo --terminal --json" exit 0 with one JSON
 #     line saying signed_in, the token is readable with secret-tool (and with
 #     "plexlogin token"), and stderr has nothing beyond what the mode is expected to say;
-#   * the window once more on a real X server (Xvfb) and, if weston is installed, on a
-#     headless Wayland compositor (one-folder app only);
+#   * the window once more on a real X server (Xvfb) and, if weston is installed (.ci/run
+#     installs it), on a headless Wayland compositor with QT_QPA_PLATFORM=wayland
+#     (one-folder app only);
 #   * with no keyring at all (no D-Bus session): "plexlogin token" exits 1 with the plain
 #     message and no traceback;
 #   * the tarball installs for a user (install.sh into a temporary HOME), runs from there,
@@ -63,7 +64,9 @@ if [ "${1:-}" = "--in-keyring-session" ]; then
     weston --backend=headless-backend.so --socket=wayland-smoke --idle-time=0 \
       >"$out/weston.log" 2>&1 &
     weston_pid=$!
-    for _ in $(seq 50); do [ -S "$XDG_RUNTIME_DIR/wayland-smoke" ] && break; sleep 0.1; done
+    # weston 10 (Debian 12) names backends by module file; it needs no GPU, seat or root
+    for _ in $(seq 100); do [ -S "$XDG_RUNTIME_DIR/wayland-smoke" ] && break; sleep 0.1; done
+    [ -S "$XDG_RUNTIME_DIR/wayland-smoke" ] || echo "smoke.sh: weston made no socket in 10 s" >&2
     secret-tool clear service "$SERVICE" username "$USERNAME" || true
     WAYLAND_DISPLAY=wayland-smoke QT_QPA_PLATFORM=wayland PLEXLOGIN_PAINT_MARK="$out/wayland.mark" \
       run wayland "$app" --demo --json

@@ -9,7 +9,9 @@ import ast
 import importlib.util
 import os
 import plistlib
+import shutil
 import struct
+import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -316,3 +318,124 @@ def test_staged_package_looks_like_the_wheel(tmp_path: Path) -> None:
     assert folders["plexlogin-9.9.9.dist-info"] == "plexlogin-9.9.9.dist-info"
     icon_folders = {folder for source, folder in datas if source.endswith(".png")}
     assert "plexlogin/resources/icons/hicolor/48x48/apps" in icon_folders
+
+
+# --- the Debian package ------------------------------------------------------------------
+
+deb_package = _load("deb_package")
+needs_dpkg_dev = pytest.mark.skipif(
+    not all(shutil.which(tool) for tool in ("dpkg-deb", "dpkg-shlibdeps", "patchelf")),
+    reason="needs dpkg-dev and patchelf",
+)
+
+
+@pytest.mark.parametrize(
+    ("upstream", "debian"),
+    [("0.1.0", "0.1.0-1"), ("0.2.0rc1", "0.2.0~rc1-1"), ("1.0.0.dev3", "1.0.0~dev3-1")],
+)
+def test_debian_version(upstream: str, debian: str) -> None:
+    assert deb_package.debian_version(upstream) == debian
+
+
+@pytest.mark.skipif(shutil.which("dpkg") is None, reason="needs dpkg")
+def test_a_pre_release_sorts_before_its_release_for_dpkg() -> None:
+    earlier, later = deb_package.debian_version("0.2.0rc1"), deb_package.debian_version("0.2.0")
+    assert subprocess.run(["dpkg", "--compare-versions", earlier, "lt", later]).returncode == 0
+
+
+def test_only_packages_standing_for_shipped_copies_are_excluded() -> None:
+    shipped = {
+        "libglib-2.0.so.0": {"libglib2.0-0"},
+        "libz.so.1": {"zlib1g"},
+        "libQt6Core.so.6": set(),  # only the bundle has it
+    }
+    outside = {"libc.so.6": {"libc6"}, "libgio-2.0.so.0": {"libglib2.0-0"}}
+    # glib's package also holds libgio, which the bundle links without shipping
+    assert deb_package.bundled_only_packages(shipped, outside) == {"zlib1g"}
+
+
+def test_the_changelog_is_dated_by_the_metainfo_release() -> None:
+    resources = ROOT / "resources"
+    version = app_metadata.project_version(ROOT / "pyproject.toml")
+    date = deb_package.release_date(resources / "io.github.plexlogin.metainfo.xml", version)
+    entry = deb_package.changelog(deb_package.debian_version(version), date)
+    assert entry.startswith(f"plexlogin ({version}-1) unstable; urgency=medium\n")
+    assert entry.endswith(f"  {date.strftime('%a, %d %b %Y')} 00:00:00 +0000\n")
+
+
+def _fake_bundle(app: Path) -> None:
+    """A one-folder app in miniature: an executable and two system libraries copied in."""
+    (app / "_internal").mkdir(parents=True)
+    shutil.copy("/usr/bin/true", app / "plexlogin")
+    libdir = (
+        Path("/usr/lib")
+        / subprocess.run(
+            ["dpkg-architecture", "-qDEB_HOST_MULTIARCH"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
+    # libpng links libz and libm/libc: both copies ship, libc stays outside
+    for name in ("libpng16.so.16", "libz.so.1"):
+        shutil.copy(libdir / name, app / "_internal" / name)
+    # a build path in a RUNPATH, as a pyenv Python leaves in its modules
+    subprocess.run(
+        ["patchelf", "--set-rpath", "/root/.pyenv/lib", str(app / "_internal/libpng16.so.16")],
+        check=True,
+    )
+
+
+@linux_only
+@needs_dpkg_dev
+def test_the_deb_depends_on_what_the_bundle_does_not_ship(tmp_path: Path) -> None:
+    if not Path("/usr/share/doc/libpng16-16").exists():
+        pytest.skip("needs libpng16-16 installed")
+    app = tmp_path / "plexlogin"
+    _fake_bundle(app)
+    deb = deb_package.build(app, tmp_path, tmp_path / "work")
+    arch = subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True)
+    version = app_metadata.project_version(ROOT / "pyproject.toml")
+    assert deb.name == f"plexlogin_{version}-1_{arch.stdout.strip()}.deb"
+
+    def field(name: str) -> str:
+        return subprocess.run(
+            ["dpkg-deb", "-f", str(deb), name], capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    depends = [item.split(" ")[0] for item in field("Depends").split(", ")]
+    assert depends == ["libc6", "fontconfig-config"]  # not zlib1g or libpng16-16: shipped
+    assert field("Recommends").startswith("gnome-keyring | ")
+    listing = subprocess.run(
+        ["dpkg-deb", "--contents", str(deb)], capture_output=True, text=True, check=True
+    ).stdout
+    modes = {
+        line.split()[-1] if "->" not in line else line.split()[-3]: line.split()[:2]
+        for line in listing.splitlines()
+    }
+    assert modes["./usr/lib/plexlogin/plexlogin"] == ["-rwxr-xr-x", "root/root"]
+    assert modes["./usr/lib/plexlogin/_internal/libz.so.1"] == ["-rw-r--r--", "root/root"]
+    assert modes["./usr/share/doc/plexlogin/changelog.Debian.gz"][0] == "-rw-r--r--"
+    assert modes["./usr/bin/plexlogin"][0] == "lrwxrwxrwx"
+    assert "./usr/share/applications/io.github.plexlogin.desktop" in modes
+    assert "./usr/share/icons/hicolor/scalable/apps/io.github.plexlogin.svg" in modes
+    assert "./usr/share/metainfo/io.github.plexlogin.metainfo.xml" in modes
+    assert all(mode[0] == "drwxr-xr-x" for path, mode in modes.items() if path.endswith("/"))
+    assert "-> ../lib/plexlogin/plexlogin" in listing
+    unpacked = tmp_path / "unpacked"
+    subprocess.run(["dpkg-deb", "-x", str(deb), str(unpacked)], check=True)
+    png = unpacked / "usr/lib/plexlogin/_internal/libpng16.so.16"
+    rpath = subprocess.run(["patchelf", "--print-rpath", str(png)], capture_output=True, text=True)
+    assert rpath.stdout.strip() == ""  # the build machine's path is gone
+    for path in unpacked.rglob("*"):
+        if path.is_file():
+            assert str(tmp_path).encode() not in path.read_bytes(), path
+
+
+def test_every_lintian_override_says_why() -> None:
+    lines = (PACKAGING / "deb" / "lintian-overrides").read_text(encoding="utf-8").splitlines()
+    overrides = [index for index, line in enumerate(lines) if line.startswith("plexlogin: ")]
+    assert overrides, "no overrides at all: then the file should go"
+    for index in overrides:
+        assert index > 0 and lines[index - 1].startswith("# "), f"no reason above {lines[index]!r}"
+    assert all(line.startswith(("# ", "plexlogin: ")) for line in lines), "stray line"
