@@ -28,18 +28,15 @@ from types import FrameType
 from typing import TYPE_CHECKING, NoReturn, TextIO
 from urllib.parse import urlsplit
 
-from plexlogin import DEMO_KEYRING_SERVICE, KEYRING_SERVICE, PLEX_URL, __version__
+from plexlogin import DEFAULT_PRODUCT, DEMO_KEYRING_SERVICE, KEYRING_SERVICE, PLEX_URL, __version__
 from plexlogin.errors import Cancelled, ExitCode, KeyringError, PlexLoginError, UsageError
 from plexlogin.login import LoginSettings, Outcome
 
 if TYPE_CHECKING:
-    from plexlogin.identity import Config
+    from plexlogin.config import Config
 
 log = logging.getLogger("plexlogin")
 
-DEFAULT_SERVICE = KEYRING_SERVICE
-DEMO_SERVICE = DEMO_KEYRING_SERVICE
-DEFAULT_PRODUCT = "plexlogin"
 #: seconds until the demo approves its own PIN when nobody does
 DEMO_AUTO_APPROVE = 8.0
 
@@ -303,7 +300,7 @@ def _plex_url(args: argparse.Namespace) -> str:
 
 
 def _config() -> Config:
-    from plexlogin.identity import load_config
+    from plexlogin.config import load_config
 
     config, warning = load_config()
     if warning:
@@ -315,7 +312,7 @@ def _config() -> Config:
 
 
 def _login(args: argparse.Namespace) -> int:
-    service = args.keyring_service or (DEMO_SERVICE if args.demo else DEFAULT_SERVICE)
+    service = args.keyring_service or (DEMO_KEYRING_SERVICE if args.demo else KEYRING_SERVICE)
     # what the --json line can say if Ctrl-C or SIGTERM comes before the settings exist
     early: dict[str, object] = {
         "status": "cancelled",
@@ -341,7 +338,7 @@ def _sign_in(args: argparse.Namespace, early: dict[str, object]) -> int:
     plex_url = _plex_url(args)  # checked before anything starts
     simulator = None
     demo_url = None
-    service = args.keyring_service or DEFAULT_SERVICE
+    service = args.keyring_service or KEYRING_SERVICE
     if args.demo:
         from plexlogin.simulator import Simulator
         from plexlogin.tokens import use_memory_keyring_if_none
@@ -350,7 +347,7 @@ def _sign_in(args: argparse.Namespace, early: dict[str, object]) -> int:
         plex_url = simulator.url
         demo_url = simulator.url + "/"
         # the demo never touches the real entry
-        service = args.keyring_service or DEMO_SERVICE
+        service = args.keyring_service or DEMO_KEYRING_SERVICE
         if use_memory_keyring_if_none():
             print(
                 "plexlogin: no system keyring found; the demo keeps its (fake) token in "
@@ -421,7 +418,7 @@ def _no_window_reason() -> str | None:
 
 def _stored_entry(args: argparse.Namespace) -> tuple[str, str | None]:
     config = _config()
-    service = args.keyring_service or config.keyring_service or DEFAULT_SERVICE
+    service = args.keyring_service or config.keyring_service or KEYRING_SERVICE
     username = args.keyring_username or config.keyring_username
     return service, username
 
@@ -447,7 +444,7 @@ def _status(args: argparse.Namespace) -> int:
     from plexlogin.tokens import TokenStore
 
     config = _config()
-    service = args.keyring_service or config.keyring_service or DEFAULT_SERVICE
+    service = args.keyring_service or config.keyring_service or KEYRING_SERVICE
     keyring_username = args.keyring_username or config.keyring_username
     report: dict[str, object] = {
         "status": "missing",
@@ -468,7 +465,9 @@ def _status(args: argparse.Namespace) -> int:
     else:
         message = "No token is stored: sign in with 'plexlogin'."
     if token is not None:
-        identity = Identity(client_id=str(report["client_id"]), product=args.product or "plexlogin")
+        identity = Identity(
+            client_id=str(report["client_id"]), product=args.product or DEFAULT_PRODUCT
+        )
         with PlexClient(identity, _plex_url(args)) as client:
             try:
                 user = client.get_user(token)

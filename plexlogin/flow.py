@@ -348,7 +348,7 @@ class SignInFlow:
             self._failures += 1
             backoff = min(BACKOFF_CAP, BACKOFF_START * 2 ** (self._failures - 1))
             # jitter in [0.5, 1.0] x backoff keeps many clients from retrying in lockstep
-            self._trouble(_describe(error), backoff * (0.5 + self._random() / 2), error)
+            self._trouble(_trouble_phrase(error), backoff * (0.5 + self._random() / 2), error)
             return _FAILED
         self._recovered()
         return result
@@ -389,13 +389,13 @@ class SignInFlow:
     def _timeout_error(self) -> PlexLoginError:
         if not self._shown_codes and self._last_error is not None:
             # the person never saw a code: this is "plex.tv unreachable", not "too slow"
-            gave_up = PlexError(f"Gave up: {_describe(self._last_error)}.")
+            gave_up = PlexError(f"Gave up: {_trouble_phrase(self._last_error)}.")
             gave_up.kind = self._last_error.kind
             return gave_up
         return SignInTimeout("The sign-in timed out.")
 
 
-def _describe(error: PlexLoginError) -> str:
+def _trouble_phrase(error: PlexLoginError) -> str:
     """A short phrase for the status line."""
     if isinstance(error, RateLimited):
         return "plex.tv is busy"

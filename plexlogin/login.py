@@ -154,7 +154,7 @@ class LoginSession:
 
 def remember_account(service: str, keyring_username: str, account: str) -> None:
     """Note (non-secret) where the token went, so token/status/logout need no flags."""
-    from plexlogin.identity import load_config, save_config
+    from plexlogin.config import load_config, save_config
 
     config, _warning = load_config()
     config.keyring_service = service

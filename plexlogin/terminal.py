@@ -21,7 +21,7 @@ from plexlogin.login import LoginSession, LoginSettings, Outcome
 log = logging.getLogger(__name__)
 
 #: how long a cancelled run waits for the worker to wind down before exiting anyway: it
-#: must leave room within the one second a wizard's SIGTERM is promised (see issue 5)
+#: must leave room within the one second a wizard's SIGTERM is promised (exit 3 within 1 s)
 CANCEL_GRACE = 0.5
 
 _RESET = "\x1b[0m"

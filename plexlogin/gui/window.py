@@ -41,7 +41,8 @@ from PySide6.QtWidgets import (
 
 from plexlogin.errors import Cancelled, PlexLoginError, SignInTimeout
 from plexlogin.gui import state, theme
-from plexlogin.gui.widgets import AlertBadge, AvatarView, CodeView, Countdown, QrView, paint_mark
+from plexlogin.gui.paint_marks import paint_mark
+from plexlogin.gui.widgets import AlertBadge, AvatarView, CodeView, Countdown, QrView
 from plexlogin.gui.worker import SessionFactory, SignInWorker
 from plexlogin.login import LoginSettings, Outcome
 

@@ -1,4 +1,4 @@
-"""Every fault of issue 5, injected into a whole sign-in, on the fake clock.
+"""Every network, server and keyring fault, injected into a whole sign-in, on the fake clock.
 
 The flow, the real plex.tv client and the simulator over real loopback HTTP; only time is
 fake, so minutes of retrying take milliseconds. Each test writes down what must happen:

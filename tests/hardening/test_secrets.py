@@ -443,7 +443,7 @@ def test_config_holds_names_only(
     simulator: Simulator, memory_keyring: object, tmp_path: Path
 ) -> None:
     """What remember_account writes: the client id and where the token went, no secret."""
-    from plexlogin.identity import config_path
+    from plexlogin.config import config_path
     from plexlogin.login import remember_account
 
     remember_account(SERVICE, "jane", "jane")
