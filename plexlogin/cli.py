@@ -13,24 +13,21 @@ or keyring at import time: the window must paint first.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import ipaddress
 import json
 import logging
 import math
 import os
 import re
-import signal
 import sys
-import threading
-from collections.abc import Iterator, Sequence
-from types import FrameType
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn, TextIO
 from urllib.parse import urlsplit
 
 from plexlogin import DEFAULT_PRODUCT, DEMO_KEYRING_SERVICE, KEYRING_SERVICE, PLEX_URL, __version__
 from plexlogin.errors import Cancelled, ExitCode, KeyringError, PlexLoginError, UsageError
 from plexlogin.login import LoginSettings, Outcome
+from plexlogin.signals import ignore_cancel_signals, sigterm_interrupts
 
 if TYPE_CHECKING:
     from plexlogin.config import Config
@@ -185,51 +182,15 @@ def _with_default_command(argv: list[str]) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run plexlogin; returns the exit code (the console script exits with it)."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    with _sigterm_interrupts():
+    with sigterm_interrupts():
         try:
             return _main(args_list)
         except KeyboardInterrupt:  # Ctrl-C or SIGTERM before the command got anywhere
-            _outcome_decided()
+            ignore_cancel_signals()
             print(f"plexlogin: {Cancelled()}", file=sys.stderr)
             if "--json" in args_list:
                 _print_json(_json_line_without_settings("cancelled", str(Cancelled())))
             return int(ExitCode.CANCELLED)
-
-
-@contextlib.contextmanager
-def _sigterm_interrupts() -> Iterator[None]:
-    """Until a front-end takes the signals over, SIGTERM interrupts like Ctrl-C does.
-
-    Python's default for SIGTERM is to die on the spot (exit -15, no --json line), and a
-    wizard may well send it while plexlogin is still starting up. The front-ends install
-    their own handlers (cancel, exit 3); this covers the time before and after them.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread may set handlers (tests call main() from others)
-        return
-
-    def interrupt(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = {number: signal.getsignal(number) for number in _CANCEL_SIGNALS}
-    if previous[signal.SIGTERM] is signal.SIG_DFL:  # else an embedding program decided
-        signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        for number, handler in previous.items():
-            if handler is not None:  # None: set outside Python, cannot be put back
-                signal.signal(number, handler)
-
-
-def _outcome_decided() -> None:
-    """The run has its outcome: a late SIGINT/SIGTERM must not change the exit code now."""
-    if threading.current_thread() is threading.main_thread():
-        for number in _CANCEL_SIGNALS:
-            signal.signal(number, signal.SIG_IGN)
-
-
-_CANCEL_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def _main(args_list: list[str]) -> int:
@@ -325,7 +286,7 @@ def _login(args: argparse.Namespace) -> int:
     try:
         return _sign_in(args, early)
     except KeyboardInterrupt:
-        _outcome_decided()
+        ignore_cancel_signals()
         print(f"plexlogin: {Cancelled()}", file=sys.stderr)
         if args.json:
             _print_json(early)
@@ -370,7 +331,7 @@ def _sign_in(args: argparse.Namespace, early: dict[str, object]) -> int:
     log.debug("signing in against %s as client %s", plex_url, settings.client_id)
     try:
         outcome = _run_front_end(args, settings, demo_url)
-        _outcome_decided()
+        ignore_cancel_signals()
     finally:
         if simulator is not None:
             simulator.stop()

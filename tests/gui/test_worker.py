@@ -1,0 +1,162 @@
+"""SignInWorker through its signals: the events it relays, what it adds, and stopping."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+
+import pytest
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+from pytestqt.qtbot import QtBot
+
+from plexlogin import events
+from plexlogin.errors import ExitCode
+from plexlogin.gui.state import QrBitmap
+from plexlogin.gui.worker import SignInWorker
+from plexlogin.login import Outcome
+from plexlogin.simulator import Simulator
+from plexlogin.tokens import MemoryKeyring
+
+from .conftest import WAIT_MS, FlakyKeyring, settings_for
+
+pytestmark = pytest.mark.gui
+
+
+class Listener(QObject):
+    """Hears a worker on the UI thread, as the window does (queued connections)."""
+
+    codes = Signal(object, object)
+
+    def __init__(self, worker: SignInWorker) -> None:
+        super().__init__()
+        self.heard: list[object] = []
+        worker.codesReady.connect(self._on_codes)
+        worker.happened.connect(self._on_event)
+
+    @Slot(object, object)
+    def _on_codes(self, event: object, qr: object) -> None:
+        self.codes.emit(event, qr)
+
+    @Slot(object)
+    def _on_event(self, event: object) -> None:
+        self.heard.append(event)
+
+    def saw(self, kind: type) -> bool:
+        return any(isinstance(event, kind) for event in self.heard)
+
+
+@pytest.fixture
+def run_worker(qtbot: QtBot) -> Iterator[Callable[..., SignInWorker]]:
+    """Start a worker in its own QThread, as the window does; stopped after the test."""
+    started: list[tuple[SignInWorker, QThread]] = []
+
+    def run(worker: SignInWorker) -> SignInWorker:
+        thread = QThread()
+        worker.moveToThread(thread)
+        thread.started.connect(worker.start)
+        # deleted in its own thread, as the window does: never from this one
+        thread.finished.connect(worker.deleteLater)
+        started.append((worker, thread))
+        thread.start()
+        return worker
+
+    yield run
+    for worker, thread in started:
+        worker.request_stop()
+        thread.quit()
+        assert thread.wait(WAIT_MS)
+
+
+def test_codes_come_with_their_qr_bitmap(
+    qtbot: QtBot,
+    sim: Simulator,
+    memory_keyring: MemoryKeyring,
+    run_worker: Callable[..., SignInWorker],
+) -> None:
+    worker = SignInWorker(settings_for(sim))
+    listener = Listener(worker)
+    with qtbot.waitSignal(listener.codes, timeout=WAIT_MS) as shown:
+        run_worker(worker)
+    event, qr = shown.args  # type: ignore[misc]
+    assert isinstance(event, events.CodesReady) and isinstance(qr, QrBitmap)
+    assert event.code == next(pin.code for pin in sim.pins() if not pin.strong)
+    assert qr.side >= 21  # a version-1 QR code at the least, quiet zone included
+
+
+def test_the_flows_own_events_are_relayed_unchanged(
+    qtbot: QtBot,
+    sim: Simulator,
+    memory_keyring: MemoryKeyring,
+    run_worker: Callable[..., SignInWorker],
+) -> None:
+    worker = SignInWorker(settings_for(sim))
+    listener = Listener(worker)
+    heard = listener.heard
+    with qtbot.waitSignal(listener.codes, timeout=WAIT_MS) as shown:
+        run_worker(worker)
+    sim.approve(code=shown.args[0].code, username="jane")  # type: ignore[index]
+
+    qtbot.waitUntil(lambda: listener.saw(events.Stored), timeout=WAIT_MS)
+    assert [type(e) for e in heard] == [events.Approved, events.Verified, events.Stored]
+    verified = heard[1]
+    assert isinstance(verified, events.Verified) and verified.account.username == "jane"
+    assert worker.give_up() == Outcome.signed_in("jane", "jane")
+
+
+def test_nothing_is_emitted_after_a_stop(
+    qtbot: QtBot,
+    sim: Simulator,
+    memory_keyring: MemoryKeyring,
+    run_worker: Callable[..., SignInWorker],
+) -> None:
+    worker = SignInWorker(settings_for(sim))
+    listener = Listener(worker)
+    with qtbot.waitSignal(listener.codes, timeout=WAIT_MS):
+        run_worker(worker)
+    outcome = worker.give_up()
+    assert outcome.exit_code == ExitCode.CANCELLED
+
+    # a late event from the flow (or a late QR) is dropped: the window asked for no more
+    late = events.CodesReady("K2XP", "https://app.plex.tv/auth", 0.0, 900, datetime.now(), True)
+    with qtbot.assertNotEmitted(worker.codesReady), qtbot.assertNotEmitted(worker.happened):
+        worker._handle(late)
+        worker._handle(events.Renewing("The code expired. Getting a new one…"))
+    assert listener.heard == []
+
+
+class Retry(QObject):
+    requested = Signal()
+
+
+def test_try_again_stores_the_token_it_kept(
+    qtbot: QtBot,
+    sim: Simulator,
+    use_keyring: Callable[[object], None],
+    run_worker: Callable[..., SignInWorker],
+) -> None:
+    backend = FlakyKeyring(failures=1)
+    use_keyring(backend)
+    worker = SignInWorker(settings_for(sim))
+    listener = Listener(worker)
+    heard = listener.heard
+    with qtbot.waitSignal(listener.codes, timeout=WAIT_MS) as shown:
+        run_worker(worker)
+    token = sim.approve(code=shown.args[0].code)  # type: ignore[index]
+    qtbot.waitUntil(lambda: listener.saw(events.StoreFailed), timeout=WAIT_MS)
+    assert worker.session.can_store_again
+
+    retry = Retry()
+    retry.requested.connect(worker.retry_save)  # queued to the worker's thread, as the window's
+    retry.requested.emit()
+    qtbot.waitUntil(lambda: isinstance(heard[-1], events.Stored), timeout=WAIT_MS)
+    assert backend.get_password("plexlogin-test", "demo-user") == token
+    assert worker.give_up().exit_code == ExitCode.OK
+
+
+def test_a_stop_before_the_thread_runs_ends_cancelled_without_a_request(
+    sim: Simulator, memory_keyring: MemoryKeyring
+) -> None:
+    worker = SignInWorker(settings_for(sim))
+    assert worker.give_up().exit_code == ExitCode.CANCELLED
+    worker.start()  # the thread starting late changes nothing
+    assert sim.pins() == []
