@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
 import pytest
@@ -45,20 +46,34 @@ class Listener(QObject):
         return any(isinstance(event, kind) for event in self.heard)
 
 
+@dataclass
+class Running:
+    """A worker in its thread, the listener on the UI thread, and the first codes."""
+
+    worker: SignInWorker
+    listener: Listener
+    codes: events.CodesReady
+    qr: QrBitmap
+
+
 @pytest.fixture
-def run_worker(qtbot: QtBot) -> Iterator[Callable[..., SignInWorker]]:
-    """Start a worker in its own QThread, as the window does; stopped after the test."""
+def run_worker(qtbot: QtBot) -> Iterator[Callable[[Simulator], Running]]:
+    """Start a worker in its own QThread, as the window does, and wait for its codes."""
     started: list[tuple[SignInWorker, QThread]] = []
 
-    def run(worker: SignInWorker) -> SignInWorker:
+    def run(sim: Simulator) -> Running:
+        worker = SignInWorker(settings_for(sim))
+        listener = Listener(worker)
         thread = QThread()
         worker.moveToThread(thread)
         thread.started.connect(worker.start)
         # deleted in its own thread, as the window does: never from this one
         thread.finished.connect(worker.deleteLater)
         started.append((worker, thread))
-        thread.start()
-        return worker
+        with qtbot.waitSignal(listener.codes, timeout=WAIT_MS) as shown:
+            thread.start()
+        codes, qr = shown.args  # type: ignore[misc]
+        return Running(worker, listener, codes, qr)
 
     yield run
     for worker, thread in started:
@@ -71,13 +86,10 @@ def test_codes_come_with_their_qr_bitmap(
     qtbot: QtBot,
     sim: Simulator,
     memory_keyring: MemoryKeyring,
-    run_worker: Callable[..., SignInWorker],
+    run_worker: Callable[[Simulator], Running],
 ) -> None:
-    worker = SignInWorker(settings_for(sim))
-    listener = Listener(worker)
-    with qtbot.waitSignal(listener.codes, timeout=WAIT_MS) as shown:
-        run_worker(worker)
-    event, qr = shown.args  # type: ignore[misc]
+    running = run_worker(sim)
+    event, qr = running.codes, running.qr
     assert isinstance(event, events.CodesReady) and isinstance(qr, QrBitmap)
     assert event.code == next(pin.code for pin in sim.pins() if not pin.strong)
     assert qr.side >= 21  # a version-1 QR code at the least, quiet zone included
@@ -87,14 +99,11 @@ def test_the_flows_own_events_are_relayed_unchanged(
     qtbot: QtBot,
     sim: Simulator,
     memory_keyring: MemoryKeyring,
-    run_worker: Callable[..., SignInWorker],
+    run_worker: Callable[[Simulator], Running],
 ) -> None:
-    worker = SignInWorker(settings_for(sim))
-    listener = Listener(worker)
-    heard = listener.heard
-    with qtbot.waitSignal(listener.codes, timeout=WAIT_MS) as shown:
-        run_worker(worker)
-    sim.approve(code=shown.args[0].code, username="jane")  # type: ignore[index]
+    running = run_worker(sim)
+    worker, listener, heard = running.worker, running.listener, running.listener.heard
+    sim.approve(code=running.codes.code, username="jane")
 
     qtbot.waitUntil(lambda: listener.saw(events.Stored), timeout=WAIT_MS)
     assert [type(e) for e in heard] == [events.Approved, events.Verified, events.Stored]
@@ -107,12 +116,10 @@ def test_nothing_is_emitted_after_a_stop(
     qtbot: QtBot,
     sim: Simulator,
     memory_keyring: MemoryKeyring,
-    run_worker: Callable[..., SignInWorker],
+    run_worker: Callable[[Simulator], Running],
 ) -> None:
-    worker = SignInWorker(settings_for(sim))
-    listener = Listener(worker)
-    with qtbot.waitSignal(listener.codes, timeout=WAIT_MS):
-        run_worker(worker)
+    running = run_worker(sim)
+    worker, listener = running.worker, running.listener
     outcome = worker.give_up()
     assert outcome.exit_code == ExitCode.CANCELLED
 
@@ -132,16 +139,13 @@ def test_try_again_stores_the_token_it_kept(
     qtbot: QtBot,
     sim: Simulator,
     use_keyring: Callable[[object], None],
-    run_worker: Callable[..., SignInWorker],
+    run_worker: Callable[[Simulator], Running],
 ) -> None:
     backend = FlakyKeyring(failures=1)
     use_keyring(backend)
-    worker = SignInWorker(settings_for(sim))
-    listener = Listener(worker)
-    heard = listener.heard
-    with qtbot.waitSignal(listener.codes, timeout=WAIT_MS) as shown:
-        run_worker(worker)
-    token = sim.approve(code=shown.args[0].code)  # type: ignore[index]
+    running = run_worker(sim)
+    worker, listener, heard = running.worker, running.listener, running.listener.heard
+    token = sim.approve(code=running.codes.code)
     qtbot.waitUntil(lambda: listener.saw(events.StoreFailed), timeout=WAIT_MS)
     assert worker.session.can_store_again
 
