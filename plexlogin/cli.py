@@ -14,23 +14,24 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
-import json
 import logging
 import math
 import os
 import re
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn
 from urllib.parse import urlsplit
 
 from plexlogin import DEFAULT_PRODUCT, DEMO_KEYRING_SERVICE, KEYRING_SERVICE, PLEX_URL, __version__
 from plexlogin.errors import Cancelled, ExitCode, KeyringError, PlexLoginError, UsageError
-from plexlogin.login import LoginSettings, Outcome
+from plexlogin.login import LoginSettings, Outcome, Status
+from plexlogin.report import Report
 from plexlogin.signals import ignore_cancel_signals, sigterm_interrupts
 
 if TYPE_CHECKING:
     from plexlogin.config import Config
+    from plexlogin.secret import Token
 
 log = logging.getLogger("plexlogin")
 
@@ -189,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ignore_cancel_signals()
             print(f"plexlogin: {Cancelled()}", file=sys.stderr)
             if "--json" in args_list:
-                _print_json(_json_line_without_settings("cancelled", str(Cancelled())))
+                Report(status="cancelled", error=str(Cancelled())).write()
             return int(ExitCode.CANCELLED)
 
 
@@ -220,29 +221,13 @@ def _main(args_list: list[str]) -> int:
 def _usage_failure(error: UsageError, wants_json: bool) -> int:
     _error(error)
     if wants_json:
-        _print_json(_json_line_without_settings("error", str(error)))
+        Report(status="error", error=str(error)).write()
     return int(ExitCode.USAGE)
-
-
-def _json_line_without_settings(status: str, error: str) -> dict[str, object]:
-    """The --json object when the run ended before its settings were known.
-
-    Every key of the contract is there (null when unknown): a wizard reading
-    ``data["username"]`` must not get a KeyError because the command line was wrong.
-    """
-    unknown = ("username", "keyring_service", "keyring_username", "client_id")
-    return {"status": status, **dict.fromkeys(unknown), "error": error}
 
 
 def _error(error: BaseException) -> None:
     print(f"plexlogin: {error}", file=sys.stderr)
     log.debug("details", exc_info=error)
-
-
-def _print_json(data: dict[str, object], out: TextIO | None = None) -> None:
-    out = out or sys.stdout
-    out.write(json.dumps(data, sort_keys=False) + "\n")
-    out.flush()
 
 
 def _configure_logging(verbose: bool) -> None:
@@ -275,27 +260,23 @@ def _config() -> Config:
 def _login(args: argparse.Namespace) -> int:
     service = args.keyring_service or (DEMO_KEYRING_SERVICE if args.demo else KEYRING_SERVICE)
     # what the --json line can say if Ctrl-C or SIGTERM comes before the settings exist
-    early: dict[str, object] = {
-        "status": "cancelled",
-        "username": None,
-        "keyring_service": service,
-        "keyring_username": args.keyring_username,
-        "client_id": args.client_id,
-        "error": str(Cancelled()),
-    }
+    report = Report(
+        keyring_service=service, keyring_username=args.keyring_username, client_id=args.client_id
+    )
     try:
-        return _sign_in(args, early)
+        return _sign_in(args, report)
     except KeyboardInterrupt:
         ignore_cancel_signals()
         print(f"plexlogin: {Cancelled()}", file=sys.stderr)
         if args.json:
-            _print_json(early)
+            report.status, report.error = Status.CANCELLED.value, str(Cancelled())
+            report.write()
         return int(ExitCode.CANCELLED)
 
 
-def _sign_in(args: argparse.Namespace, early: dict[str, object]) -> int:
+def _sign_in(args: argparse.Namespace, report: Report) -> int:
     config = _config()
-    early["client_id"] = args.client_id or config.client_id
+    report.client_id = args.client_id or config.client_id
     plex_url = _plex_url(args)  # checked before anything starts
     simulator = None
     demo_url = None
@@ -338,7 +319,9 @@ def _sign_in(args: argparse.Namespace, early: dict[str, object]) -> int:
     if outcome.error and outcome.exit_code != ExitCode.OK:
         print(f"plexlogin: {outcome.error}", file=sys.stderr)
     if args.json:
-        _print_json(outcome.as_json(settings))
+        report.learned(settings)
+        report.ended(outcome)
+        report.write()
     return int(outcome.exit_code)
 
 
@@ -400,53 +383,49 @@ def _token(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    from plexlogin.errors import PlexError, TokenRejected
-    from plexlogin.plex import Identity, PlexClient
     from plexlogin.tokens import TokenStore
 
     config = _config()
-    service = args.keyring_service or config.keyring_service or KEYRING_SERVICE
-    keyring_username = args.keyring_username or config.keyring_username
-    report: dict[str, object] = {
-        "status": "missing",
-        "username": None,
-        "keyring_service": service,
-        "keyring_username": keyring_username,
-        "client_id": args.client_id or config.client_id,
-        "error": None,
-    }
-    code = ExitCode.FAILED
-    message: str
+    report = Report(
+        status="missing",
+        keyring_service=args.keyring_service or config.keyring_service or KEYRING_SERVICE,
+        keyring_username=args.keyring_username or config.keyring_username,
+        client_id=args.client_id or config.client_id,
+    )
+    message = "No token is stored: sign in with 'plexlogin'."
     try:
-        token = TokenStore(service).load(keyring_username) if keyring_username else None
+        store = TokenStore(report.keyring_service or KEYRING_SERVICE)
+        token = store.load(report.keyring_username) if report.keyring_username else None
     except KeyringError as error:
         token = None
-        report.update(status="unknown", error=str(error))
+        report.status, report.error = "unknown", str(error)
         message = str(error)
-    else:
-        message = "No token is stored: sign in with 'plexlogin'."
     if token is not None:
-        identity = Identity(
-            client_id=str(report["client_id"]), product=args.product or DEFAULT_PRODUCT
-        )
-        with PlexClient(identity, _plex_url(args)) as client:
-            try:
-                user = client.get_user(token)
-            except TokenRejected:
-                report.update(status="invalid", error="plex.tv rejected the stored token.")
-                message = "The stored token is no longer valid: sign in again with 'plexlogin'."
-            except PlexError as error:
-                report.update(status="unknown", error=str(error))
-                message = f"Could not check the stored token: {error}"
-            else:
-                report.update(status="valid", username=user.username)
-                message = f"Signed in as {user.username}; plex.tv accepts the stored token."
-                code = ExitCode.OK
+        message = _check_token(args, token, report)
     if args.json:
-        _print_json(report)
+        report.write()
     else:
-        print(message, file=sys.stdout if code == ExitCode.OK else sys.stderr)
-    return int(code)
+        print(message, file=sys.stdout if report.status == "valid" else sys.stderr)
+    return int(ExitCode.OK if report.status == "valid" else ExitCode.FAILED)
+
+
+def _check_token(args: argparse.Namespace, token: Token, report: Report) -> str:
+    """Ask plex.tv about the stored token; fills ``report`` and returns the message."""
+    from plexlogin.errors import PlexError, TokenRejected
+    from plexlogin.plex import Identity, PlexClient
+
+    identity = Identity(client_id=str(report.client_id), product=args.product or DEFAULT_PRODUCT)
+    with PlexClient(identity, _plex_url(args)) as client:
+        try:
+            user = client.get_user(token)
+        except TokenRejected:
+            report.status, report.error = "invalid", "plex.tv rejected the stored token."
+            return "The stored token is no longer valid: sign in again with 'plexlogin'."
+        except PlexError as error:
+            report.status, report.error = "unknown", str(error)
+            return f"Could not check the stored token: {error}"
+    report.status, report.username = "valid", user.username
+    return f"Signed in as {user.username}; plex.tv accepts the stored token."
 
 
 def _logout(args: argparse.Namespace) -> int:

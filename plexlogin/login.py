@@ -90,14 +90,12 @@ class Outcome:
 
     def as_json(self, settings: LoginSettings) -> dict[str, object]:
         """The ``--json`` object: never the token."""
-        return {
-            "status": self.status.value,
-            "username": self.username,
-            "keyring_service": settings.keyring_service,
-            "keyring_username": self.keyring_username or settings.keyring_username,
-            "client_id": settings.client_id,
-            "error": self.error,
-        }
+        from plexlogin.report import Report
+
+        report = Report()
+        report.learned(settings)
+        report.ended(self)
+        return report.as_json()
 
 
 #: a front-end's own deadline comes this much after the flow's: the flow's own ending (with
