@@ -19,8 +19,9 @@ import math
 import os
 import re
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, NoReturn
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
 from plexlogin import DEFAULT_PRODUCT, DEMO_KEYRING_SERVICE, KEYRING_SERVICE, PLEX_URL, __version__
@@ -124,6 +125,116 @@ def _name(label: str, limit: int = 128) -> type[str]:
 # --- the parser ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Option:
+    """One option of the contract: its flags, its value's name, and what it does.
+
+    ``meaning`` is the one wording of both ``--help`` and README.md's option table (a test
+    keeps them equal); backticks mark code for the README and are dropped for ``--help``.
+    """
+
+    flags: tuple[str, ...]
+    metavar: str | None  # None: a switch
+    meaning: str
+
+    @property
+    def usage(self) -> str:
+        """The option column of README.md's table, e.g. ``--timeout SECONDS``."""
+        value = f" {self.metavar}" if self.metavar else ""
+        return ", ".join(f"`{flag}{value}`" for flag in self.flags)
+
+    @property
+    def help(self) -> str:
+        """The ``--help`` text."""
+        return self.meaning.replace("`", "")
+
+
+#: every option, in README order; COMMON ones are taken by every subcommand
+OPTIONS = {
+    "plex_url": Option(
+        ("--plex-url",),
+        "URL",
+        f"plex.tv base URL (default `{PLEX_URL}`, or env `PLEXLOGIN_PLEX_URL`); `http://` "
+        "only to this machine (127.0.0.1, ::1), else exit 2",
+    ),
+    "client_id": Option(
+        ("--client-id",),
+        "ID",
+        "`X-Plex-Client-Identifier` (default: a UUID made once and kept in the config folder)",
+    ),
+    "product": Option(
+        ("--product",),
+        "NAME",
+        f"`X-Plex-Product`, the app name in Plex's device list (default `{DEFAULT_PRODUCT}`)",
+    ),
+    "device_name": Option(
+        ("--device-name",),
+        "NAME",
+        "`X-Plex-Device-Name`, the device name in Plex's device list "
+        "(default: this computer's name)",
+    ),
+    "keyring_service": Option(
+        ("--keyring-service",),
+        "NAME",
+        f"keyring service the token is stored under (default `{KEYRING_SERVICE}`; "
+        f"`{DEMO_KEYRING_SERVICE}` with `--demo`; token/status/logout: the last sign-in's)",
+    ),
+    "keyring_username": Option(
+        ("--keyring-username",),
+        "NAME",
+        "keyring username the token is stored under (default: the Plex account's "
+        "username; token/status/logout: the last sign-in's)",
+    ),
+    "json": Option(
+        ("--json",),
+        None,
+        "at the end print exactly one JSON object on stdout; never the token",
+    ),
+    "timeout": Option(
+        ("--timeout",), "SECONDS", "give up after that many seconds, exit 4 (default: no limit)"
+    ),
+    "terminal": Option(
+        ("--terminal",),
+        None,
+        "text mode: code, QR in Unicode blocks, a countdown line; never loads Qt",
+    ),
+    "demo": Option(
+        ("--demo",),
+        None,
+        f"run against the built-in simulator; stores into keyring service `{DEMO_KEYRING_SERVICE}`",
+    ),
+    "stay_open": Option(("--stay-open",), None, "keep the window open after signing in"),
+    "verbose": Option(("-v", "--verbose"), None, "diagnostics on stderr (never the token)"),
+}
+_COMMON = (
+    "plex_url",
+    "client_id",
+    "product",
+    "device_name",
+    "keyring_service",
+    "keyring_username",
+    "verbose",
+)
+_CHECKS: dict[str, Callable[[str], Any]] = {
+    "client_id": _name("--client-id"),
+    "product": _name("--product"),
+    "device_name": _name("--device-name"),
+    "keyring_service": _name("--keyring-service"),
+    "keyring_username": _name("--keyring-username"),
+    "timeout": _positive_seconds,
+}
+
+
+def _add(parser: argparse.ArgumentParser, *names: str) -> None:
+    for name in names:
+        option = OPTIONS[name]
+        if option.metavar is None:
+            parser.add_argument(*option.flags, action="store_true", help=option.help)
+        else:
+            check = _CHECKS.get(name, str)
+            parser.add_argument(*option.flags, metavar=option.metavar, type=check, help=option.help)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command-line contract."""
     parser = _Parser(
@@ -134,35 +245,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"plexlogin {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-
     common = _Parser(add_help=False)
-    common.add_argument(
-        "--plex-url",
-        metavar="URL",
-        help="plex.tv base URL (env PLEXLOGIN_PLEX_URL; default %(default)s)",
-        default=None,
-    )
-    common.add_argument("--client-id", metavar="ID", type=_name("--client-id"))
-    common.add_argument("--product", metavar="NAME", type=_name("--product"))
-    common.add_argument("--device-name", metavar="NAME", type=_name("--device-name"))
-    common.add_argument("--keyring-service", metavar="NAME", type=_name("--keyring-service"))
-    common.add_argument("--keyring-username", metavar="NAME", type=_name("--keyring-username"))
-    common.add_argument("-v", "--verbose", action="store_true", help="diagnostics on stderr")
-
-    login = commands.add_parser(
-        "login", parents=[common], help="sign in (the default command)", description=None
-    )
-    login.add_argument("--json", action="store_true", help="print one JSON object at the end")
-    login.add_argument("--timeout", metavar="SECONDS", type=_positive_seconds)
-    login.add_argument("--terminal", action="store_true", help="text mode instead of a window")
-    login.add_argument("--demo", action="store_true", help="use the built-in plex.tv simulator")
-    login.add_argument(
-        "--stay-open", action="store_true", help="keep the window open after signing in"
-    )
-
+    _add(common, *_COMMON)
+    login = commands.add_parser("login", parents=[common], help="sign in (the default command)")
+    _add(login, "json", "timeout", "terminal", "demo", "stay_open")
     commands.add_parser("token", parents=[common], help="print the stored token")
     status = commands.add_parser("status", parents=[common], help="check the stored token")
-    status.add_argument("--json", action="store_true", help="print one JSON object")
+    _add(status, "json")
     commands.add_parser("logout", parents=[common], help="remove the stored token")
     return parser
 
