@@ -1,4 +1,4 @@
-"""plexlogin next to its physical floor, measured in one run on one machine (issue 6).
+"""plexlogin next to its physical floor, measured in one run on one machine.
 
     python benchmarks/run.py            # the full benchmark; rewrites docs/performance.md
     python benchmarks/run.py --quick    # CI: about a minute; exit 1 on a >2x regression
@@ -73,7 +73,7 @@ APPROVAL_FLOOR = POLL_PERIOD / 2
 #: how long the harness watches the simulator after its client ended
 AFTER_EXIT_WATCH = 1.0
 
-# --- goals (issue 6) and the --quick regression limits -----------------------------------
+# --- goals (what a person notices) and the --quick regression limits -------------------
 
 GOAL_FIRST_PAINT = 1.3  # x the bare window
 GOAL_CODES_SHOWN = 1.6  # x the bare window
@@ -1047,7 +1047,7 @@ def in_keyring_session(argv: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(
-        description="plexlogin next to its floor (issue 6)",
+        description="plexlogin next to its floor",
         epilog="Exit status: 0 done, 1 a figure is more than 2x its floor (--quick, "
         "--strict), 2 the benchmark could not measure.",
     )

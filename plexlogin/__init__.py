@@ -12,5 +12,8 @@ APP_NAME = "plexlogin"
 KEYRING_SERVICE = "plexlogin"
 DEMO_KEYRING_SERVICE = "plexlogin-demo"
 
+#: the product name plex.tv shows in its list of devices, unless --product says otherwise
+DEFAULT_PRODUCT = "plexlogin"
+
 #: the real plex.tv; anything else is a stand-in such as the built-in simulator
 PLEX_URL = "https://plex.tv"

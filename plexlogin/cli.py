@@ -13,33 +13,29 @@ or keyring at import time: the window must paint first.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import ipaddress
-import json
 import logging
 import math
 import os
 import re
-import signal
 import sys
-import threading
-from collections.abc import Iterator, Sequence
-from types import FrameType
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
-from plexlogin import DEMO_KEYRING_SERVICE, KEYRING_SERVICE, PLEX_URL, __version__
+from plexlogin import DEFAULT_PRODUCT, DEMO_KEYRING_SERVICE, KEYRING_SERVICE, PLEX_URL, __version__
 from plexlogin.errors import Cancelled, ExitCode, KeyringError, PlexLoginError, UsageError
-from plexlogin.login import LoginSettings, Outcome
+from plexlogin.login import LoginSettings, Outcome, Status
+from plexlogin.report import Report
+from plexlogin.signals import ignore_cancel_signals, sigterm_interrupts
 
 if TYPE_CHECKING:
-    from plexlogin.identity import Config
+    from plexlogin.config import Config
+    from plexlogin.secret import Token
 
 log = logging.getLogger("plexlogin")
 
-DEFAULT_SERVICE = KEYRING_SERVICE
-DEMO_SERVICE = DEMO_KEYRING_SERVICE
-DEFAULT_PRODUCT = "plexlogin"
 #: seconds until the demo approves its own PIN when nobody does
 DEMO_AUTO_APPROVE = 8.0
 
@@ -129,6 +125,116 @@ def _name(label: str, limit: int = 128) -> type[str]:
 # --- the parser ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Option:
+    """One option of the contract: its flags, its value's name, and what it does.
+
+    ``meaning`` is the one wording of both ``--help`` and README.md's option table (a test
+    keeps them equal); backticks mark code for the README and are dropped for ``--help``.
+    """
+
+    flags: tuple[str, ...]
+    metavar: str | None  # None: a switch
+    meaning: str
+
+    @property
+    def usage(self) -> str:
+        """The option column of README.md's table, e.g. ``--timeout SECONDS``."""
+        value = f" {self.metavar}" if self.metavar else ""
+        return ", ".join(f"`{flag}{value}`" for flag in self.flags)
+
+    @property
+    def help(self) -> str:
+        """The ``--help`` text."""
+        return self.meaning.replace("`", "")
+
+
+#: every option, in README order; COMMON ones are taken by every subcommand
+OPTIONS = {
+    "plex_url": Option(
+        ("--plex-url",),
+        "URL",
+        f"plex.tv base URL (default `{PLEX_URL}`, or env `PLEXLOGIN_PLEX_URL`); `http://` "
+        "only to this machine (127.0.0.1, ::1), else exit 2",
+    ),
+    "client_id": Option(
+        ("--client-id",),
+        "ID",
+        "`X-Plex-Client-Identifier` (default: a UUID made once and kept in the config folder)",
+    ),
+    "product": Option(
+        ("--product",),
+        "NAME",
+        f"`X-Plex-Product`, the app name in Plex's device list (default `{DEFAULT_PRODUCT}`)",
+    ),
+    "device_name": Option(
+        ("--device-name",),
+        "NAME",
+        "`X-Plex-Device-Name`, the device name in Plex's device list "
+        "(default: this computer's name)",
+    ),
+    "keyring_service": Option(
+        ("--keyring-service",),
+        "NAME",
+        f"keyring service the token is stored under (default `{KEYRING_SERVICE}`; "
+        f"`{DEMO_KEYRING_SERVICE}` with `--demo`; token/status/logout: the last sign-in's)",
+    ),
+    "keyring_username": Option(
+        ("--keyring-username",),
+        "NAME",
+        "keyring username the token is stored under (default: the Plex account's "
+        "username; token/status/logout: the last sign-in's)",
+    ),
+    "json": Option(
+        ("--json",),
+        None,
+        "at the end print exactly one JSON object on stdout; never the token",
+    ),
+    "timeout": Option(
+        ("--timeout",), "SECONDS", "give up after that many seconds, exit 4 (default: no limit)"
+    ),
+    "terminal": Option(
+        ("--terminal",),
+        None,
+        "text mode: code, QR in Unicode blocks, a countdown line; never loads Qt",
+    ),
+    "demo": Option(
+        ("--demo",),
+        None,
+        f"run against the built-in simulator; stores into keyring service `{DEMO_KEYRING_SERVICE}`",
+    ),
+    "stay_open": Option(("--stay-open",), None, "keep the window open after signing in"),
+    "verbose": Option(("-v", "--verbose"), None, "diagnostics on stderr (never the token)"),
+}
+_COMMON = (
+    "plex_url",
+    "client_id",
+    "product",
+    "device_name",
+    "keyring_service",
+    "keyring_username",
+    "verbose",
+)
+_CHECKS: dict[str, Callable[[str], Any]] = {
+    "client_id": _name("--client-id"),
+    "product": _name("--product"),
+    "device_name": _name("--device-name"),
+    "keyring_service": _name("--keyring-service"),
+    "keyring_username": _name("--keyring-username"),
+    "timeout": _positive_seconds,
+}
+
+
+def _add(parser: argparse.ArgumentParser, *names: str) -> None:
+    for name in names:
+        option = OPTIONS[name]
+        if option.metavar is None:
+            parser.add_argument(*option.flags, action="store_true", help=option.help)
+        else:
+            check = _CHECKS.get(name, str)
+            parser.add_argument(*option.flags, metavar=option.metavar, type=check, help=option.help)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command-line contract."""
     parser = _Parser(
@@ -139,35 +245,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"plexlogin {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-
     common = _Parser(add_help=False)
-    common.add_argument(
-        "--plex-url",
-        metavar="URL",
-        help="plex.tv base URL (env PLEXLOGIN_PLEX_URL; default %(default)s)",
-        default=None,
-    )
-    common.add_argument("--client-id", metavar="ID", type=_name("--client-id"))
-    common.add_argument("--product", metavar="NAME", type=_name("--product"))
-    common.add_argument("--device-name", metavar="NAME", type=_name("--device-name"))
-    common.add_argument("--keyring-service", metavar="NAME", type=_name("--keyring-service"))
-    common.add_argument("--keyring-username", metavar="NAME", type=_name("--keyring-username"))
-    common.add_argument("-v", "--verbose", action="store_true", help="diagnostics on stderr")
-
-    login = commands.add_parser(
-        "login", parents=[common], help="sign in (the default command)", description=None
-    )
-    login.add_argument("--json", action="store_true", help="print one JSON object at the end")
-    login.add_argument("--timeout", metavar="SECONDS", type=_positive_seconds)
-    login.add_argument("--terminal", action="store_true", help="text mode instead of a window")
-    login.add_argument("--demo", action="store_true", help="use the built-in plex.tv simulator")
-    login.add_argument(
-        "--stay-open", action="store_true", help="keep the window open after signing in"
-    )
-
+    _add(common, *_COMMON)
+    login = commands.add_parser("login", parents=[common], help="sign in (the default command)")
+    _add(login, "json", "timeout", "terminal", "demo", "stay_open")
     commands.add_parser("token", parents=[common], help="print the stored token")
     status = commands.add_parser("status", parents=[common], help="check the stored token")
-    status.add_argument("--json", action="store_true", help="print one JSON object")
+    _add(status, "json")
     commands.add_parser("logout", parents=[common], help="remove the stored token")
     return parser
 
@@ -188,51 +272,15 @@ def _with_default_command(argv: list[str]) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run plexlogin; returns the exit code (the console script exits with it)."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    with _sigterm_interrupts():
+    with sigterm_interrupts():
         try:
             return _main(args_list)
         except KeyboardInterrupt:  # Ctrl-C or SIGTERM before the command got anywhere
-            _outcome_decided()
+            ignore_cancel_signals()
             print(f"plexlogin: {Cancelled()}", file=sys.stderr)
             if "--json" in args_list:
-                _print_json(_json_line_without_settings("cancelled", str(Cancelled())))
+                Report(status="cancelled", error=str(Cancelled())).write()
             return int(ExitCode.CANCELLED)
-
-
-@contextlib.contextmanager
-def _sigterm_interrupts() -> Iterator[None]:
-    """Until a front-end takes the signals over, SIGTERM interrupts like Ctrl-C does.
-
-    Python's default for SIGTERM is to die on the spot (exit -15, no --json line), and a
-    wizard may well send it while plexlogin is still starting up. The front-ends install
-    their own handlers (cancel, exit 3); this covers the time before and after them.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread may set handlers (tests call main() from others)
-        return
-
-    def interrupt(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = {number: signal.getsignal(number) for number in _CANCEL_SIGNALS}
-    if previous[signal.SIGTERM] is signal.SIG_DFL:  # else an embedding program decided
-        signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        for number, handler in previous.items():
-            if handler is not None:  # None: set outside Python, cannot be put back
-                signal.signal(number, handler)
-
-
-def _outcome_decided() -> None:
-    """The run has its outcome: a late SIGINT/SIGTERM must not change the exit code now."""
-    if threading.current_thread() is threading.main_thread():
-        for number in _CANCEL_SIGNALS:
-            signal.signal(number, signal.SIG_IGN)
-
-
-_CANCEL_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def _main(args_list: list[str]) -> int:
@@ -262,29 +310,13 @@ def _main(args_list: list[str]) -> int:
 def _usage_failure(error: UsageError, wants_json: bool) -> int:
     _error(error)
     if wants_json:
-        _print_json(_json_line_without_settings("error", str(error)))
+        Report(status="error", error=str(error)).write()
     return int(ExitCode.USAGE)
-
-
-def _json_line_without_settings(status: str, error: str) -> dict[str, object]:
-    """The --json object when the run ended before its settings were known.
-
-    Every key of the contract is there (null when unknown): a wizard reading
-    ``data["username"]`` must not get a KeyError because the command line was wrong.
-    """
-    unknown = ("username", "keyring_service", "keyring_username", "client_id")
-    return {"status": status, **dict.fromkeys(unknown), "error": error}
 
 
 def _error(error: BaseException) -> None:
     print(f"plexlogin: {error}", file=sys.stderr)
     log.debug("details", exc_info=error)
-
-
-def _print_json(data: dict[str, object], out: TextIO | None = None) -> None:
-    out = out or sys.stdout
-    out.write(json.dumps(data, sort_keys=False) + "\n")
-    out.flush()
 
 
 def _configure_logging(verbose: bool) -> None:
@@ -303,7 +335,7 @@ def _plex_url(args: argparse.Namespace) -> str:
 
 
 def _config() -> Config:
-    from plexlogin.identity import load_config
+    from plexlogin.config import load_config
 
     config, warning = load_config()
     if warning:
@@ -315,42 +347,40 @@ def _config() -> Config:
 
 
 def _login(args: argparse.Namespace) -> int:
-    service = args.keyring_service or (DEMO_SERVICE if args.demo else DEFAULT_SERVICE)
+    service = args.keyring_service or (DEMO_KEYRING_SERVICE if args.demo else KEYRING_SERVICE)
     # what the --json line can say if Ctrl-C or SIGTERM comes before the settings exist
-    early: dict[str, object] = {
-        "status": "cancelled",
-        "username": None,
-        "keyring_service": service,
-        "keyring_username": args.keyring_username,
-        "client_id": args.client_id,
-        "error": str(Cancelled()),
-    }
+    report = Report(
+        keyring_service=service, keyring_username=args.keyring_username, client_id=args.client_id
+    )
     try:
-        return _sign_in(args, early)
+        return _sign_in(args, report)
     except KeyboardInterrupt:
-        _outcome_decided()
+        ignore_cancel_signals()
         print(f"plexlogin: {Cancelled()}", file=sys.stderr)
         if args.json:
-            _print_json(early)
+            report.status, report.error = Status.CANCELLED.value, str(Cancelled())
+            report.write()
         return int(ExitCode.CANCELLED)
 
 
-def _sign_in(args: argparse.Namespace, early: dict[str, object]) -> int:
+def _sign_in(args: argparse.Namespace, report: Report) -> int:
     config = _config()
-    early["client_id"] = args.client_id or config.client_id
+    report.client_id = args.client_id or config.client_id
     plex_url = _plex_url(args)  # checked before anything starts
     simulator = None
     demo_url = None
-    service = args.keyring_service or DEFAULT_SERVICE
+    service = args.keyring_service or KEYRING_SERVICE
     if args.demo:
         from plexlogin.simulator import Simulator
         from plexlogin.tokens import use_memory_keyring_if_none
 
         simulator = Simulator(auto_approve_after=DEMO_AUTO_APPROVE).start()
-        plex_url = simulator.url
-        demo_url = simulator.url + "/"
+        # the run's secret is part of every page the person may open (the link page and
+        # the QR's auth page build on plex_url), so no other web page can drive them
+        plex_url = simulator.control_url
+        demo_url = simulator.approval_url
         # the demo never touches the real entry
-        service = args.keyring_service or DEMO_SERVICE
+        service = args.keyring_service or DEMO_KEYRING_SERVICE
         if use_memory_keyring_if_none():
             print(
                 "plexlogin: no system keyring found; the demo keeps its (fake) token in "
@@ -373,14 +403,16 @@ def _sign_in(args: argparse.Namespace, early: dict[str, object]) -> int:
     log.debug("signing in against %s as client %s", plex_url, settings.client_id)
     try:
         outcome = _run_front_end(args, settings, demo_url)
-        _outcome_decided()
+        ignore_cancel_signals()
     finally:
         if simulator is not None:
             simulator.stop()
     if outcome.error and outcome.exit_code != ExitCode.OK:
         print(f"plexlogin: {outcome.error}", file=sys.stderr)
     if args.json:
-        _print_json(outcome.as_json(settings))
+        report.learned(settings)
+        report.ended(outcome)
+        report.write()
     return int(outcome.exit_code)
 
 
@@ -421,7 +453,7 @@ def _no_window_reason() -> str | None:
 
 def _stored_entry(args: argparse.Namespace) -> tuple[str, str | None]:
     config = _config()
-    service = args.keyring_service or config.keyring_service or DEFAULT_SERVICE
+    service = args.keyring_service or config.keyring_service or KEYRING_SERVICE
     username = args.keyring_username or config.keyring_username
     return service, username
 
@@ -442,51 +474,49 @@ def _token(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    from plexlogin.errors import PlexError, TokenRejected
-    from plexlogin.plex import Identity, PlexClient
     from plexlogin.tokens import TokenStore
 
     config = _config()
-    service = args.keyring_service or config.keyring_service or DEFAULT_SERVICE
-    keyring_username = args.keyring_username or config.keyring_username
-    report: dict[str, object] = {
-        "status": "missing",
-        "username": None,
-        "keyring_service": service,
-        "keyring_username": keyring_username,
-        "client_id": args.client_id or config.client_id,
-        "error": None,
-    }
-    code = ExitCode.FAILED
-    message: str
+    report = Report(
+        status="missing",
+        keyring_service=args.keyring_service or config.keyring_service or KEYRING_SERVICE,
+        keyring_username=args.keyring_username or config.keyring_username,
+        client_id=args.client_id or config.client_id,
+    )
+    message = "No token is stored: sign in with 'plexlogin'."
     try:
-        token = TokenStore(service).load(keyring_username) if keyring_username else None
+        store = TokenStore(report.keyring_service or KEYRING_SERVICE)
+        token = store.load(report.keyring_username) if report.keyring_username else None
     except KeyringError as error:
         token = None
-        report.update(status="unknown", error=str(error))
+        report.status, report.error = "unknown", str(error)
         message = str(error)
-    else:
-        message = "No token is stored: sign in with 'plexlogin'."
     if token is not None:
-        identity = Identity(client_id=str(report["client_id"]), product=args.product or "plexlogin")
-        with PlexClient(identity, _plex_url(args)) as client:
-            try:
-                user = client.get_user(token)
-            except TokenRejected:
-                report.update(status="invalid", error="plex.tv rejected the stored token.")
-                message = "The stored token is no longer valid: sign in again with 'plexlogin'."
-            except PlexError as error:
-                report.update(status="unknown", error=str(error))
-                message = f"Could not check the stored token: {error}"
-            else:
-                report.update(status="valid", username=user.account_name)
-                message = f"Signed in as {user.account_name}; plex.tv accepts the stored token."
-                code = ExitCode.OK
+        message = _check_token(args, token, report)
     if args.json:
-        _print_json(report)
+        report.write()
     else:
-        print(message, file=sys.stdout if code == ExitCode.OK else sys.stderr)
-    return int(code)
+        print(message, file=sys.stdout if report.status == "valid" else sys.stderr)
+    return int(ExitCode.OK if report.status == "valid" else ExitCode.FAILED)
+
+
+def _check_token(args: argparse.Namespace, token: Token, report: Report) -> str:
+    """Ask plex.tv about the stored token; fills ``report`` and returns the message."""
+    from plexlogin.errors import PlexError, TokenRejected
+    from plexlogin.plex import Identity, PlexClient
+
+    identity = Identity(client_id=str(report.client_id), product=args.product or DEFAULT_PRODUCT)
+    with PlexClient(identity, _plex_url(args)) as client:
+        try:
+            user = client.get_user(token)
+        except TokenRejected:
+            report.status, report.error = "invalid", "plex.tv rejected the stored token."
+            return "The stored token is no longer valid: sign in again with 'plexlogin'."
+        except PlexError as error:
+            report.status, report.error = "unknown", str(error)
+            return f"Could not check the stored token: {error}"
+    report.status, report.username = "valid", user.username
+    return f"Signed in as {user.account_name}; plex.tv accepts the stored token."
 
 
 def _logout(args: argparse.Namespace) -> int:

@@ -65,6 +65,9 @@ class SignInTimeout(PlexLoginError):
     exit_code = ExitCode.TIMEOUT
     kind = "timeout"
 
+    def __init__(self, message: str = "The sign-in timed out.") -> None:
+        super().__init__(message)
+
 
 # --- plex.tv -------------------------------------------------------------------------
 

@@ -28,6 +28,19 @@ from plexlogin.errors import (
     TokenRejected,
     UnexpectedAnswer,
 )
+from plexlogin.events import (
+    Account,
+    Approved,
+    CodesReady,
+    Event,
+    Failed,
+    Recovered,
+    Renewing,
+    Stored,
+    StoreFailed,
+    Trouble,
+    Verified,
+)
 from plexlogin.plex import Pin, PlexClient, PlexUser
 from plexlogin.secret import Token
 
@@ -41,96 +54,6 @@ BACKOFF_CAP = 30.0
 #: codes that die sooner than this after being shown (vanished, born expired, rejected)
 #: were cut short; twice in a row and new ones are made only after a backoff
 SHORT_LIVED = 10.0
-
-
-# --- events: what a front-end is told --------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CodesReady:
-    """New codes to show; ``deadline`` is in the flow's clock (monotonic seconds)."""
-
-    code: str
-    auth_url: str
-    deadline: float
-    lifetime: float
-    expires_at: datetime  # local wall-clock time, for display only
-    renewed: bool
-
-
-@dataclass(frozen=True)
-class Renewing:
-    """The codes expired (or the token was rejected): new ones are on their way."""
-
-    reason: str
-
-
-@dataclass(frozen=True)
-class Trouble:
-    """A request failed; the flow retries at ``retry_at`` (flow clock) by itself."""
-
-    message: str
-    retry_at: float
-    error: PlexLoginError
-
-    def describe(self, now: float) -> str:
-        """E.g. "Can't reach plex.tv — retrying in 8 s"."""
-        seconds = max(0, round(self.retry_at - now))
-        return f"{self.message} — retrying in {seconds} s"
-
-
-@dataclass(frozen=True)
-class Recovered:
-    """Requests succeed again after Trouble."""
-
-
-@dataclass(frozen=True)
-class Approved:
-    """plex.tv handed over a token; it is being checked."""
-
-    via_qr: bool
-
-
-@dataclass(frozen=True)
-class Verified:
-    """plex.tv accepted the token: it belongs to ``user``."""
-
-    user: PlexUser
-
-
-@dataclass(frozen=True)
-class Stored:
-    """The token is in the keyring under ``service``/``username``."""
-
-    service: str
-    username: str
-
-
-@dataclass(frozen=True)
-class StoreFailed:
-    """The keyring refused the token; it is still held in memory for another try."""
-
-    error: KeyringError
-
-
-@dataclass(frozen=True)
-class Failed:
-    """The sign-in ended without a token (cancelled, timed out, or gave up)."""
-
-    error: PlexLoginError
-
-
-Event = (
-    CodesReady
-    | Renewing
-    | Trouble
-    | Recovered
-    | Approved
-    | Verified
-    | Stored
-    | StoreFailed
-    | Failed
-)
 
 
 @dataclass(frozen=True)
@@ -270,7 +193,7 @@ class SignInFlow:
                 except TokenRejected:
                     self._emit(Renewing("plex.tv rejected the sign-in. Getting a new code…"))
                 else:
-                    self._emit(Verified(user))
+                    self._emit(Verified(account_of(user)))
                     return SignIn(user, token)
             else:
                 self._emit(Renewing("The code expired. Getting a new one…"))
@@ -348,7 +271,7 @@ class SignInFlow:
             self._failures += 1
             backoff = min(BACKOFF_CAP, BACKOFF_START * 2 ** (self._failures - 1))
             # jitter in [0.5, 1.0] x backoff keeps many clients from retrying in lockstep
-            self._trouble(_describe(error), backoff * (0.5 + self._random() / 2), error)
+            self._trouble(_trouble_phrase(error), backoff * (0.5 + self._random() / 2), error)
             return _FAILED
         self._recovered()
         return result
@@ -389,13 +312,18 @@ class SignInFlow:
     def _timeout_error(self) -> PlexLoginError:
         if not self._shown_codes and self._last_error is not None:
             # the person never saw a code: this is "plex.tv unreachable", not "too slow"
-            gave_up = PlexError(f"Gave up: {_describe(self._last_error)}.")
+            gave_up = PlexError(f"Gave up: {_trouble_phrase(self._last_error)}.")
             gave_up.kind = self._last_error.kind
             return gave_up
-        return SignInTimeout("The sign-in timed out.")
+        return SignInTimeout()
 
 
-def _describe(error: PlexLoginError) -> str:
+def account_of(user: PlexUser) -> Account:
+    """What a front-end shows of ``user`` (no requests-made model crosses to it)."""
+    return Account(user.username, user.display_name, user.title, user.thumb, user.uuid)
+
+
+def _trouble_phrase(error: PlexLoginError) -> str:
     """A short phrase for the status line."""
     if isinstance(error, RateLimited):
         return "plex.tv is busy"

@@ -1,5 +1,8 @@
 """One ``plexlogin login``, shared by every front-end: settings in, outcome out.
 
+The end of a sign-in (run, verify, store, and the exit code it earns: a --timeout that
+ran out, a cancel while the keyring was being written) is decided here and nowhere else.
+
 This module imports nothing slow at import time: the window paints first and only then
 loads ``requests`` and ``keyring`` (through :class:`LoginSession`) in its worker thread.
 """
@@ -7,16 +10,23 @@ loads ``requests`` and ``keyring`` (through :class:`LoginSession`) in its worker
 from __future__ import annotations
 
 import enum
+import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from plexlogin import PLEX_URL
-from plexlogin.errors import ExitCode, PlexLoginError
+from plexlogin.errors import Cancelled, ExitCode, KeyringError, PlexLoginError, SignInTimeout
 
 if TYPE_CHECKING:
-    from plexlogin.flow import Event, SignIn, Waiter
+    from plexlogin.events import Event
+    from plexlogin.flow import SignIn, SignInFlow, Waiter
+    from plexlogin.plex import PlexClient
+    from plexlogin.tokens import TokenStore
+
+log = logging.getLogger(__name__)
 
 
 class Status(str, enum.Enum):
@@ -65,7 +75,7 @@ class Outcome:
     error_kind: str | None = None
 
     @classmethod
-    def signed_in(cls, username: str, keyring_username: str) -> Outcome:
+    def signed_in(cls, username: str | None, keyring_username: str) -> Outcome:
         """The token was verified and stored."""
         return cls(Status.SIGNED_IN, ExitCode.OK, username, keyring_username)
 
@@ -80,59 +90,150 @@ class Outcome:
 
     def as_json(self, settings: LoginSettings) -> dict[str, object]:
         """The ``--json`` object: never the token."""
-        return {
-            "status": self.status.value,
-            "username": self.username,
-            "keyring_service": settings.keyring_service,
-            "keyring_username": self.keyring_username or settings.keyring_username,
-            "client_id": settings.client_id,
-            "error": self.error,
-        }
+        from plexlogin.report import Report
+
+        report = Report()
+        report.learned(settings)
+        report.ended(self)
+        return report.as_json()
+
+
+#: a front-end's own deadline comes this much after the flow's: the flow's own ending (with
+#: its better reason) wins whenever a request lets it, the front-end only when one hangs
+HANG_GRACE = 0.5
+
+
+@dataclass
+class _Parts:
+    """What a sign-in needs from ``requests`` and ``keyring``, built on first use."""
+
+    client: PlexClient
+    store: TokenStore
+    flow: SignInFlow
 
 
 class LoginSession:
-    """The flow, the client and the token store of one sign-in.
+    """One sign-in, start to end: run, verify, store, and how it ended, decided here once.
 
-    Building it imports ``requests`` and ``keyring``: the window does that in its worker.
+    Front-ends only choose how to wait and what to show: :meth:`sign_in` blocks (call it
+    in a worker thread), the events tell the story as it goes, and :meth:`give_up` or
+    :meth:`time_out` (any thread) say how the run ended when the front-end stops waiting.
+    Building a session is cheap: ``requests`` and ``keyring`` load when it first needs
+    them, in the thread that signs in, so the window paints first.
     """
 
     def __init__(
         self,
         settings: LoginSettings,
-        on_event: Callable[[Event], None],
+        on_event: Callable[[Event], None] = lambda event: None,
         *,
         clock: Callable[[], float] | None = None,
         waiter: Waiter | None = None,
     ) -> None:
-        from plexlogin.flow import CodesReady, SignInFlow
+        self.settings = settings
+        self._on_event = on_event
+        self._clock = clock or time.monotonic
+        self._waiter: Waiter = waiter if waiter is not None else threading.Event()
+        self._lock = threading.RLock()
+        self._build_lock = threading.Lock()
+        self._ended = threading.Event()  # set while no sign_in()/store_again() runs
+        self._ended.set()
+        self._parts: _Parts | None = None
+        self._deadline = None if settings.timeout is None else self._clock() + settings.timeout
+        self._warmed = False
+        self._verified: SignIn | None = None  # the token waits here until the keyring has it
+        self._storing = False
+        self._outcome: Outcome | None = None  # how sign_in() or store_again() ended
+        self._final: Outcome | None = None  # what give_up()/time_out() decided: it stands
+
+    # -- the parts --
+
+    def _built(self) -> _Parts:
+        # a lock of its own: the imports take a while, and the front-end's questions
+        # (give_up, time_out from the UI thread) must never wait for them
+        with self._build_lock:
+            if self._parts is None:
+                parts = self._build()
+                with self._lock:
+                    self._parts = parts
+            return self._parts
+
+    def _build(self) -> _Parts:
+        from plexlogin.flow import SignInFlow
         from plexlogin.plex import Identity, PlexClient
         from plexlogin.tokens import TokenStore
 
+        settings = self.settings
         named = {"device_name": settings.device_name} if settings.device_name else {}
         identity = Identity(client_id=settings.client_id, product=settings.product, **named)
-        self.settings = settings
-        self.client = PlexClient(identity, settings.plex_url)
-        self.store = TokenStore(settings.keyring_service)
-        warmed = False
-
-        def relay(event: Event) -> None:
-            nonlocal warmed
-            on_event(event)
-            if not warmed and isinstance(event, CodesReady):
-                # the person needs seconds to approve: find the keyring meanwhile
-                warmed = True
-                self.store.warm_up()
-
-        self.flow = SignInFlow(
-            self.client,
-            relay,
-            timeout=settings.timeout,
-            waiter=waiter,
-            clock=clock or time.monotonic,
+        client = PlexClient(identity, settings.plex_url)
+        flow = SignInFlow(
+            client, self._relay, timeout=settings.timeout, waiter=self._waiter, clock=self._clock
         )
+        return _Parts(client, TokenStore(settings.keyring_service), flow)
+
+    @property
+    def client(self) -> PlexClient:
+        """The plex.tv client (built on first use)."""
+        return self._built().client
+
+    @property
+    def store(self) -> TokenStore:
+        """The keyring entry's store (built on first use)."""
+        return self._built().store
+
+    @property
+    def flow(self) -> SignInFlow:
+        """The PIN flow (built on first use)."""
+        return self._built().flow
+
+    def _relay(self, event: Event) -> None:
+        from plexlogin.events import CodesReady, Stored
+
+        with self._lock:
+            if self._final is not None:
+                return  # the front-end stopped listening: never a word after that
+            if isinstance(event, Stored) and self._verified is not None:
+                # in the keyring now: whatever follows (noting where), the sign-in succeeded
+                account = self._verified.user.username
+                self._outcome = Outcome.signed_in(account, event.username)
+                self._storing = False
+        self._on_event(event)
+        if not self._warmed and isinstance(event, CodesReady):
+            # the person needs seconds to approve: find the keyring meanwhile
+            self._warmed = True
+            self.store.warm_up()
+
+    # -- the whole sign-in (blocks: a worker thread's job) --
+
+    def sign_in(self) -> Outcome:
+        """Show codes, wait for approval, verify and store the token; how it ended.
+
+        Never raises: every ending is an Outcome (and a Failed or StoreFailed event).
+        """
+        self._ended.clear()
+        try:
+            if self._waiter.is_set():
+                raise Cancelled()
+            signin = self.run()
+        except PlexLoginError as error:  # the flow reported Failed itself
+            return self._ended_with(Outcome.from_error(error))
+        except Exception as error:  # never a traceback for the person; details with -v
+            return self._ended_with(self._unexpected(error))
+        with self._lock:
+            self._verified = signin
+        return self._store()
+
+    def store_again(self) -> Outcome:
+        """ "Try again" after StoreFailed: the verified token is still in memory."""
+        with self._lock:
+            if self._verified is None or self._final is not None:
+                return self.outcome()
+        self._ended.clear()
+        return self._store()
 
     def run(self) -> SignIn:
-        """Sign in; raises Cancelled, SignInTimeout or a PlexLoginError."""
+        """Only the flow: codes until approval and a verified token; raises PlexLoginError."""
         return self.flow.run()
 
     def store_token(self, result: SignIn) -> str:
@@ -143,18 +244,107 @@ class LoginSession:
             remember_account(self.settings.keyring_service, username, result.user.account_name)
         return username
 
+    def _store(self) -> Outcome:
+        with self._lock:
+            signin = self._verified
+            assert signin is not None
+            self._storing = True
+        try:
+            keyring_username = self.store_token(signin)
+        except KeyringError as error:  # the flow reported StoreFailed itself
+            return self._ended_with(Outcome.from_error(error, signin.user.username))
+        except Exception as error:
+            from plexlogin.events import StoreFailed
+
+            failure = KeyringError(f"The token could not be saved: {error}")
+            self._relay(StoreFailed(failure))
+            return self._ended_with(Outcome.from_error(failure, signin.user.username))
+        with self._lock:
+            self._verified = None  # the keyring has it now; drop the in-memory copy
+        return self._ended_with(Outcome.signed_in(signin.user.username, keyring_username))
+
+    def _unexpected(self, error: Exception) -> Outcome:
+        from plexlogin.events import Failed
+
+        log.debug("unexpected failure", exc_info=error)
+        failure = PlexLoginError(f"Unexpected problem: {error}")
+        self._relay(Failed(failure))
+        return Outcome.from_error(failure)
+
+    def _ended_with(self, outcome: Outcome) -> Outcome:
+        with self._lock:
+            self._storing = False
+            self._outcome = outcome
+        self._ended.set()
+        return outcome
+
+    # -- what a front-end asks (any thread) --
+
+    @property
+    def can_store_again(self) -> bool:
+        """The keyring refused a verified token that is still held for "Try again"."""
+        with self._lock:
+            return self._verified is not None and not self._storing and self._final is None
+
     def cancel(self) -> None:
-        """Stop at once (any thread)."""
-        self.flow.cancel()
+        """Stop at once (any thread); a keyring write in progress runs on."""
+        self._waiter.set()
+
+    def seconds_left(self) -> float | None:
+        """How long a front-end waits before :meth:`time_out`: None without a deadline,
+        or while the token is being saved (the keyring has its own limit)."""
+        with self._lock:
+            if self._deadline is None or self._storing or self._final is not None:
+                return None
+            return self._deadline + HANG_GRACE - self._clock()
+
+    def time_out(self) -> Outcome | None:
+        """The wall-clock --timeout ran out: end the run (even a hung request) and say so.
+
+        None when the run already ended or the token is being saved.
+        """
+        with self._lock:
+            if self._final is not None or self._outcome is not None or self._storing:
+                return None
+            error = self._parts.flow.timeout_error() if self._parts else SignInTimeout()
+            self._final = Outcome.from_error(error)
+        self.cancel()
+        return self._final
+
+    def give_up(self, *, grace: float = 0.0) -> Outcome:
+        """Stop waiting: cancel, give a run in progress ``grace`` seconds to end, and
+        return how the sign-in ended (from then on, that stands)."""
+        self.cancel()
+        self._ended.wait(grace)
+        with self._lock:
+            if self._final is None:
+                self._final = self.outcome()
+            return self._final
+
+    def outcome(self) -> Outcome:
+        """How the sign-in stands now, were the front-end to stop waiting."""
+        with self._lock:
+            if self._final is not None:
+                return self._final
+            username = self._verified.user.username if self._verified else None
+            if self._storing:
+                # the keyring write had begun: it may still land after we exit
+                return Outcome.from_error(Cancelled.while_saving(), username)
+            if self._outcome is not None:
+                return self._outcome
+            return Outcome.from_error(Cancelled(), username)
 
     def close(self) -> None:
         """Release the HTTP connections."""
-        self.client.close()
+        with self._lock:
+            parts = self._parts
+        if parts is not None:
+            parts.client.close()
 
 
 def remember_account(service: str, keyring_username: str, account: str) -> None:
     """Note (non-secret) where the token went, so token/status/logout need no flags."""
-    from plexlogin.identity import load_config, save_config
+    from plexlogin.config import load_config, save_config
 
     config, _warning = load_config()
     config.keyring_service = service

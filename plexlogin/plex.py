@@ -22,7 +22,7 @@ from urllib.parse import quote, urlencode
 
 import requests
 
-from plexlogin import PLEX_URL, __version__
+from plexlogin import DEFAULT_PRODUCT, PLEX_URL, __version__
 from plexlogin.errors import (
     NetworkError,
     PinExpired,
@@ -35,9 +35,7 @@ from plexlogin.errors import (
 )
 from plexlogin.secret import Token
 
-DEFAULT_PLEX_URL = PLEX_URL
 DEFAULT_AUTH_URL = "https://app.plex.tv/auth"
-DEFAULT_PRODUCT = "plexlogin"
 
 #: (connect, read) seconds for every request
 REQUEST_TIMEOUT = (5.0, 10.0)
@@ -537,7 +535,9 @@ def make_session() -> requests.Session:
 
 
 @dataclass(frozen=True)
-class _Answer:
+class _PlexReply:
+    """One answer from plex.tv, read in full (status, headers, at most MAX_RESPONSE_BYTES)."""
+
     status: int
     headers: Mapping[str, str]
     body: bytes
@@ -557,7 +557,7 @@ class PlexClient:
     def __init__(
         self,
         identity: Identity,
-        base_url: str = DEFAULT_PLEX_URL,
+        base_url: str = PLEX_URL,
         *,
         auth_url: str | None = None,
         session: requests.Session | None = None,
@@ -568,7 +568,7 @@ class PlexClient:
         self.base_url = base_url.rstrip("/")
         if auth_url is None:
             # a plex.tv stand-in (the simulator) serves its own approval page at /auth
-            is_plex = self.base_url == DEFAULT_PLEX_URL
+            is_plex = self.base_url == PLEX_URL
             auth_url = DEFAULT_AUTH_URL if is_plex else self.base_url + "/auth"
         self.auth_base = auth_url
         self.session = session or make_session()
@@ -630,7 +630,7 @@ class PlexClient:
 
     # -- plumbing --
 
-    def _pin_from(self, answer: _Answer) -> Pin:
+    def _pin_from(self, answer: _PlexReply) -> Pin:
         return parse_pin(
             answer.json(),
             server_date=parse_http_date(answer.headers.get("Date")),
@@ -644,7 +644,7 @@ class PlexClient:
         *,
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
-    ) -> _Answer:
+    ) -> _PlexReply:
         all_headers, all_params = self.identity.request_parts()
         all_params.update(params or {})
         all_headers.update(headers or {})
@@ -659,7 +659,7 @@ class PlexClient:
                 allow_redirects=False,
             ) as response:
                 body = self._read_limited(response)
-                return _Answer(response.status_code, dict(response.headers), body)
+                return _PlexReply(response.status_code, dict(response.headers), body)
         except requests.Timeout:
             raise RequestTimeout("plex.tv did not answer in time.") from None
         except requests.exceptions.SSLError:
@@ -686,7 +686,7 @@ class PlexClient:
         return b"".join(chunks)
 
     @staticmethod
-    def _raise_for_missing_pin(answer: _Answer) -> None:
+    def _raise_for_missing_pin(answer: _PlexReply) -> None:
         """A 404 on a poll: PinExpired only if plex.tv itself said so (never returns).
 
         plex.tv says "this PIN is gone" with its error JSON (code 1020). An empty or
@@ -702,7 +702,7 @@ class PlexClient:
             raise PinExpired("The sign-in code expired.")
         raise ServerError("plex.tv had a problem while checking the sign-in code (HTTP 404).", 404)
 
-    def _raise_for(self, answer: _Answer, doing: str) -> None:
+    def _raise_for(self, answer: _PlexReply, doing: str) -> None:
         """Turn a non-success status into the right error (never returns)."""
         status = answer.status
         if status == 429:

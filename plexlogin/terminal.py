@@ -6,22 +6,18 @@ run within a second even while a request to plex.tv is in flight.
 
 from __future__ import annotations
 
-import logging
-import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from types import FrameType
-from typing import TextIO
+from collections.abc import Callable
+from typing import Any, TextIO
 
-from plexlogin.errors import Cancelled, ExitCode, KeyringError, PlexLoginError
+from plexlogin import events
+from plexlogin.events import Event
 from plexlogin.login import LoginSession, LoginSettings, Outcome
-
-log = logging.getLogger(__name__)
+from plexlogin.signals import cancel_on_signals
 
 #: how long a cancelled run waits for the worker to wind down before exiting anyway: it
-#: must leave room within the one second a wizard's SIGTERM is promised (see issue 5)
+#: must leave room within the one second a wizard's SIGTERM is promised (exit 3 within 1 s)
 CANCEL_GRACE = 0.5
 
 _RESET = "\x1b[0m"
@@ -71,37 +67,48 @@ class TerminalView:
         self.tty = out.isatty()
         self._lock = threading.Lock()
         self._deadline: float | None = None
-        self._trouble: object | None = None
+        self._trouble: events.Trouble | None = None
         self._status_shown = False
         self._last_line = ""
 
-    def handle(self, event: object) -> None:
-        """Called from the worker thread for each flow event."""
-        from plexlogin import flow
-
+    def handle(self, event: Event) -> None:
+        """Called from the sign-in's thread for each event."""
         with self._lock:
-            if isinstance(event, flow.CodesReady):
-                self._deadline = event.deadline
-                self._trouble = None
-                self._show_codes(event)
-            elif isinstance(event, flow.Renewing):
-                self._line(event.reason)
-            elif isinstance(event, flow.Trouble):
-                self._trouble = event
-                self._status(event.describe(time.monotonic()), force_line=True)
-            elif isinstance(event, flow.Recovered):
-                self._trouble = None
-                self._status("Connected to plex.tv again.", force_line=True)
-            elif isinstance(event, flow.Approved):
-                self._deadline = None
-                self._line("Approved. Checking with plex.tv…")
-            elif isinstance(event, flow.Verified):
-                self._line(f"Signed in as {event.user.account_name}.")
-            elif isinstance(event, flow.Stored):
-                where = f"service {event.service}, account {event.username}"
-                self._line(f"Token saved in the keyring ({where}).")
-            elif isinstance(event, flow.StoreFailed):
-                self._line(f"Could not save the token: {event.error}")
+            self._handlers[type(event)](event)
+
+    @property
+    def _handlers(self) -> dict[type, Callable[[Any], None]]:
+        return {
+            events.CodesReady: self._show_codes,
+            events.Renewing: lambda event: self._line(event.reason),
+            events.Trouble: self._show_trouble,
+            events.Recovered: self._recovered,
+            events.Approved: self._approved,
+            events.Verified: self._verified,
+            events.Stored: lambda event: self._line(
+                f"Token saved in the keyring (service {event.service}, account {event.username})."
+            ),
+            events.StoreFailed: lambda event: self._line(
+                f"Could not save the token: {event.error}"
+            ),
+            events.Failed: lambda event: None,  # the command line prints how the run ended
+        }
+
+    def _show_trouble(self, event: events.Trouble) -> None:
+        self._trouble = event
+        self._status(event.describe(time.monotonic()), force_line=True)
+
+    def _recovered(self, event: events.Recovered) -> None:
+        self._trouble = None
+        self._status("Connected to plex.tv again.", force_line=True)
+
+    def _verified(self, event: events.Verified) -> None:
+        account = event.account
+        self._line(f"Signed in as {account.username or account.display_name}.")
+
+    def _approved(self, event: events.Approved) -> None:
+        self._deadline = None
+        self._line("Approved. Checking with plex.tv…")
 
     def tick(self) -> None:
         """Refresh the countdown (about once a second, TTY only)."""
@@ -109,9 +116,6 @@ class TerminalView:
             return
         with self._lock:
             if self._trouble is not None:
-                from plexlogin.flow import Trouble
-
-                assert isinstance(self._trouble, Trouble)
                 self._status(self._trouble.describe(time.monotonic()))
             elif self._deadline is not None:
                 left = format_remaining(self._deadline - time.monotonic())
@@ -124,11 +128,11 @@ class TerminalView:
 
     # -- drawing --
 
-    def _show_codes(self, event: object) -> None:
-        from plexlogin.flow import CodesReady
+    def _show_codes(self, event: events.CodesReady) -> None:
         from plexlogin.qr import qr_matrix
 
-        assert isinstance(event, CodesReady)
+        self._deadline = event.deadline
+        self._trouble = None
         self._end_status()
         heading = "New code" if event.renewed else "Sign in to Plex"
         spaced = " ".join(event.code)
@@ -177,99 +181,44 @@ class TerminalView:
             self._status_shown = False
 
 
-@contextmanager
-def _cancel_on_signals(on_signal: Callable[[], None]) -> Iterator[None]:
-    """SIGINT/SIGTERM call ``on_signal`` instead of raising (restored afterwards)."""
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        on_signal()
-
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
-
-
 def run_terminal(settings: LoginSettings, out: TextIO, *, demo_url: str | None = None) -> Outcome:
     """Run one sign-in in text mode and say how it ended."""
-    cancel = threading.Event()
-    wake = threading.Event()  # a signal arrived, or the worker finished
-
-    def on_signal() -> None:
-        cancel.set()
-        wake.set()
-
+    wake = threading.Event()  # a signal arrived, or the sign-in ended
     # The handlers go in first: a wizard's SIGTERM while requests and keyring are still
     # being imported must cancel (exit 3), not kill the process with the default action.
-    with _cancel_on_signals(on_signal):
+    with cancel_on_signals(wake.set):
         view = TerminalView(out, link_url=settings.link_url, demo_url=demo_url)
         view.say("Getting a sign-in code from plex.tv…")
         session = LoginSession(settings, view.handle)
         try:
-            return _drive(session, view, cancel, wake)
+            return _wait(session, view, wake)
         finally:
             view.finish()
             session.close()
 
 
-def _drive(
-    session: LoginSession, view: TerminalView, cancel: threading.Event, wake: threading.Event
-) -> Outcome:
-    """Run the sign-in in a worker thread until it ends or ``cancel`` is set."""
-    result: list[Outcome] = []
-    storing = threading.Event()
-    done = threading.Event()
+def _wait(session: LoginSession, view: TerminalView, wake: threading.Event) -> Outcome:
+    """Sign in on a worker thread (so a signal ends the wait even while a request hangs),
+    ticking the countdown, until it ends, a signal arrives or --timeout runs out."""
 
     def work() -> None:
         try:
-            signin = session.run()
-            storing.set()
-            try:
-                keyring_username = session.store_token(signin)
-            except KeyringError as error:
-                result.append(Outcome.from_error(error, signin.user.account_name))
-                return
-            result.append(Outcome.signed_in(signin.user.account_name, keyring_username))
-        except PlexLoginError as error:
-            result.append(Outcome.from_error(error))
-        except Exception as error:  # never a traceback for the person; details with -v
-            log.debug("unexpected failure", exc_info=True)
-            result.append(Outcome.from_error(PlexLoginError(f"Unexpected problem: {error}")))
+            session.sign_in()
         finally:
-            done.set()
             wake.set()
 
-    if cancel.is_set():  # a signal arrived while starting up
-        return Outcome.from_error(Cancelled())
-    # The flow checks --timeout between requests; a request that plex.tv trickles out a
-    # byte at a time never lets it, so the run's own deadline is kept here as well.
-    timeout = session.settings.timeout
-    deadline = None if timeout is None else time.monotonic() + timeout + CANCEL_GRACE
-    timed_out = False
-    worker = threading.Thread(target=work, name="plexlogin-signin", daemon=True)
-    worker.start()
+    if not wake.is_set():  # else a signal arrived while starting up
+        threading.Thread(target=work, name="plexlogin-signin", daemon=True).start()
     while True:
         pause = 1.0 if view.tty else 0.5
-        if deadline is not None and not storing.is_set():  # the keyring has its own limit
-            left = deadline - time.monotonic()
-            if left <= 0:
-                timed_out = True
-                break
+        left = session.seconds_left()
+        if left is not None and left <= 0:
+            ended = session.time_out()
+            if ended is not None:
+                return ended
+        elif left is not None:
             pause = min(pause, left)
         if wake.wait(pause):
-            break
+            # a run in progress (a keyring write) gets the grace period to finish
+            return session.give_up(grace=CANCEL_GRACE)
         view.tick()
-    if not done.is_set():
-        session.cancel()
-        # waits end at once; a keyring write in progress gets the grace period to finish
-        done.wait(CANCEL_GRACE)
-    if result and not (timed_out and result[0].exit_code == ExitCode.CANCELLED):
-        return result[0]
-    if timed_out:
-        return Outcome.from_error(session.flow.timeout_error())
-    if storing.is_set():
-        # the write may still land after we exit: say so rather than claim nothing happened
-        return Outcome.from_error(Cancelled.while_saving())
-    return Outcome.from_error(Cancelled())

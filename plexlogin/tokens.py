@@ -38,9 +38,6 @@ from .errors import (
 )
 from .secret import Token
 
-DEFAULT_SERVICE: Final = KEYRING_SERVICE
-DEMO_SERVICE: Final = DEMO_KEYRING_SERVICE
-
 _T = TypeVar("_T")
 
 _NO_KEYRING_HELP: Final = (
@@ -155,7 +152,7 @@ def _refusal(backend: keyring.backend.KeyringBackend) -> str | None:
     return None
 
 
-def _describe(backend: keyring.backend.KeyringBackend) -> str:
+def _backend_name(backend: keyring.backend.KeyringBackend) -> str:
     """A short human name such as ``SecretService Keyring``."""
     try:
         return str(backend.name)
@@ -174,7 +171,7 @@ def _safe_backends() -> _SafeBackends:
     reason = _refusal(backend)
     if reason is not None:
         raise KeyringUnavailable(
-            f"{_NO_KEYRING_HELP} (plexlogin will not use {_describe(backend)}: {reason}.)"
+            f"{_NO_KEYRING_HELP} (plexlogin will not use {_backend_name(backend)}: {reason}.)"
         )
     return _SafeBackends([backend])
 
@@ -224,7 +221,7 @@ class TokenStore:
     simulator, so a demo never overwrites a real token); the username is the Plex account.
     """
 
-    def __init__(self, service: str = DEFAULT_SERVICE, *, timeout: float = 10.0) -> None:
+    def __init__(self, service: str = KEYRING_SERVICE, *, timeout: float = 10.0) -> None:
         if not service:
             raise ValueError("the keyring service name must not be empty")
         if not timeout > 0:
@@ -320,12 +317,12 @@ class TokenStore:
 def _backend_description() -> str:
     backend = keyring.get_keyring()
     if isinstance(backend, chainer.ChainerBackend):
-        members = [_describe(m) for m in backend.backends if _refusal(m) is None]
-        return f"{_describe(backend)} ({', '.join(members) or 'no safe keyring'})"
+        members = [_backend_name(m) for m in backend.backends if _refusal(m) is None]
+        return f"{_backend_name(backend)} ({', '.join(members) or 'no safe keyring'})"
     reason = _refusal(backend)
     if reason is not None:
-        return f"{_describe(backend)} (refused: {reason})"
-    return _describe(backend)
+        return f"{_backend_name(backend)} (refused: {reason})"
+    return _backend_name(backend)
 
 
 def _require_username(username: str) -> None:
@@ -347,11 +344,13 @@ def use_memory_keyring_if_none(timeout: float = 10.0) -> bool:
 
     def memory_only() -> bool:
         backends = _safe_backends()
-        backends.get_password(DEMO_SERVICE, "demo")
+        backends.get_password(DEMO_KEYRING_SERVICE, "demo")
         return all(isinstance(backend, MemoryKeyring) for backend in backends)
 
     try:
-        in_memory = TokenStore(DEMO_SERVICE, timeout=timeout)._call("be checked", memory_only)
+        in_memory = TokenStore(DEMO_KEYRING_SERVICE, timeout=timeout)._call(
+            "be checked", memory_only
+        )
     except KeyringError:
         keyring.set_keyring(MemoryKeyring())
         return True

@@ -445,3 +445,34 @@ def test_console_script_stores_in_the_real_secret_service(sim_url: str) -> None:
         timeout=30,
         env=_env(),
     )
+
+
+# --- --help and README.md say the same -----------------------------------------------------
+
+
+def _readme_options() -> dict[str, str]:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| option | meaning |\n| --- | --- |\n", 1)[1].split("\n\n", 1)[0]
+    rows = [line.strip("|").split(" | ", 1) for line in table.splitlines()]
+    return {usage.strip(): meaning.strip() for usage, meaning in rows}
+
+
+def test_readme_option_table_is_the_help_table() -> None:
+    from plexlogin.cli import OPTIONS
+
+    assert _readme_options() == {option.usage: option.meaning for option in OPTIONS.values()}
+
+
+@pytest.mark.parametrize("command", ["login", "token", "status", "logout"])
+def test_every_option_says_what_it_does_and_no_default_is_none(command: str) -> None:
+    from plexlogin.cli import OPTIONS, build_parser
+
+    subparsers = next(action for action in build_parser()._actions if action.dest == "command")
+    parser = subparsers.choices[command]  # type: ignore[index]
+    meanings = {option.help for option in OPTIONS.values()}
+    for action in parser._actions:
+        if action.dest == "help":
+            continue
+        assert action.help in meanings, action.option_strings
+    text = parser.format_help()
+    assert "None" not in text

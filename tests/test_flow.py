@@ -9,7 +9,7 @@ from itertools import pairwise
 
 import pytest
 
-from plexlogin import flow
+from plexlogin import events, flow
 from plexlogin.errors import Cancelled, PinExpired, PlexError, SignInTimeout
 from plexlogin.plex import Identity, PlexClient
 from plexlogin.simulator import Simulator
@@ -53,10 +53,10 @@ def test_typed_code_signs_in(client: PlexClient, simulator: Simulator, clock: Fa
     result = signin.run()
     assert result.user.username == "demo-user"
     kinds = [type(e) for e in rec.events]
-    assert kinds == [flow.CodesReady, flow.Approved, flow.Verified]
-    ready = rec.of(flow.CodesReady)[0]
+    assert kinds == [events.CodesReady, events.Approved, events.Verified]
+    ready = rec.of(events.CodesReady)[0]
     assert ready.code == next(p for p in simulator.pins() if not p.strong).code
-    assert rec.of(flow.Approved)[0].via_qr is False
+    assert rec.of(events.Approved)[0].via_qr is False
     assert result.token.reveal() == next(p for p in simulator.pins() if p.approved).token
 
 
@@ -66,10 +66,10 @@ def test_qr_approval_signs_in_and_drops_the_other_pin(
     signin, rec = make_flow(client, clock)
     clock.at(3, lambda: simulator.approve(strong_pin(simulator).id))
     signin.run()
-    ready = rec.of(flow.CodesReady)[0]
+    ready = rec.of(events.CodesReady)[0]
     strong = next(p for p in simulator.pins() if p.strong)
     assert ready.auth_url == client.auth_url(strong.code)
-    assert rec.of(flow.Approved)[0].via_qr is True
+    assert rec.of(events.Approved)[0].via_qr is True
     approved_at = max(t for t, name, arg in rec.calls if name == "poll_pin" and arg == strong.id)
     later = [c for c in rec.calls if c[0] > approved_at and c[1] == "poll_pin"]
     assert later == [], "the other PIN must not be polled after approval"
@@ -101,12 +101,12 @@ def test_expired_codes_are_renewed_until_signed_in(clock: FakeClock) -> None:
         # three generations of codes, then the person types the newest one
         clock.at(50, lambda: sim.approve(short_pin(sim).id))
         signin.run()
-    ready = rec.of(flow.CodesReady)
+    ready = rec.of(events.CodesReady)
     assert len(ready) == 3
     assert [r.renewed for r in ready] == [False, True, True]
     assert len({r.code for r in ready}) == 3
     assert all(r.lifetime == pytest.approx(20, abs=1) for r in ready)
-    assert len(rec.of(flow.Renewing)) == 2
+    assert len(rec.of(events.Renewing)) == 2
 
 
 def test_pin_vanishing_early_is_renewed(
@@ -116,8 +116,8 @@ def test_pin_vanishing_early_is_renewed(
     clock.at(10, lambda: simulator.expire())
     clock.at(20, lambda: simulator.approve(strong_pin(simulator).id))
     signin.run()
-    assert len(rec.of(flow.CodesReady)) == 2
-    assert rec.of(flow.Renewing)
+    assert len(rec.of(events.CodesReady)) == 2
+    assert rec.of(events.Renewing)
 
 
 def test_deadline_ignores_client_clock_skew(clock: FakeClock) -> None:
@@ -127,7 +127,7 @@ def test_deadline_ignores_client_clock_skew(clock: FakeClock) -> None:
             signin, rec = make_flow(c, clock)
             clock.at(clock.elapsed + 2, lambda s=sim: s.approve(short_pin(s).id))
             signin.run()
-        ready = rec.of(flow.CodesReady)[0]
+        ready = rec.of(events.CodesReady)[0]
         assert ready.lifetime == pytest.approx(900, abs=2)
 
 
@@ -138,14 +138,14 @@ def test_rate_limit_pauses_every_request(
     clock.at(3, lambda: simulator.add_fault("poll", status=429, retry_after="12"))
     clock.at(40, lambda: simulator.approve(short_pin(simulator).id))
     signin.run()
-    trouble = rec.of(flow.Trouble)
+    trouble = rec.of(events.Trouble)
     assert len(trouble) == 1 and trouble[0].message == "plex.tv is busy"
     limited_at = next(
         t for t, name, _ in rec.calls if name == "poll_pin" and t >= clock.start + 3
     )  # the request that got the 429
     after = [t for t, _, _ in rec.calls if t > limited_at]
     assert min(after) - limited_at >= 12
-    assert rec.of(flow.Recovered)
+    assert rec.of(events.Recovered)
 
 
 def test_rate_limit_without_retry_after_pauses_30_seconds(
@@ -157,7 +157,7 @@ def test_rate_limit_without_retry_after_pauses_30_seconds(
     signin.run()
     first, second = rec.calls[0][0], rec.calls[1][0]
     assert second - first >= 30
-    assert rec.of(flow.Trouble)[0].retry_at - clock.start == pytest.approx(30)
+    assert rec.of(events.Trouble)[0].retry_at - clock.start == pytest.approx(30)
 
 
 def test_server_errors_back_off_exponentially_up_to_a_cap(
@@ -170,11 +170,11 @@ def test_server_errors_back_off_exponentially_up_to_a_cap(
     creates = [t for t, name, _ in rec.calls if name == "create_pin"]
     gaps = [round(b - a) for a, b in pairwise(creates)][:8]
     assert gaps == [2, 4, 8, 16, 30, 30, 30, 30]
-    trouble = rec.of(flow.Trouble)
+    trouble = rec.of(events.Trouble)
     assert trouble[2].describe(trouble[2].retry_at - 8) == (
         "plex.tv is having problems — retrying in 8 s"
     )
-    assert len(rec.of(flow.Recovered)) == 1
+    assert len(rec.of(events.Recovered)) == 1
 
 
 def test_rejected_token_starts_over(
@@ -187,8 +187,8 @@ def test_rejected_token_starts_over(
     clock.at(15, lambda: simulator.approve(short_pin(simulator).id))
     result = signin.run()
     assert result.user.username == "demo-user"
-    assert "rejected" in rec.of(flow.Renewing)[0].reason
-    assert len(rec.of(flow.CodesReady)) == 2
+    assert "rejected" in rec.of(events.Renewing)[0].reason
+    assert len(rec.of(events.CodesReady)) == 2
 
 
 def test_unverifiable_token_is_retried_not_dropped(
@@ -200,7 +200,7 @@ def test_unverifiable_token_is_retried_not_dropped(
     result = signin.run()
     assert result.user.username == "demo-user"
     assert len([c for c in rec.calls if c[1] == "get_user"]) == 4
-    assert len(rec.of(flow.CodesReady)) == 1
+    assert len(rec.of(events.CodesReady)) == 1
 
 
 def test_cancel_while_waiting(client: PlexClient, clock: FakeClock) -> None:
@@ -209,7 +209,7 @@ def test_cancel_while_waiting(client: PlexClient, clock: FakeClock) -> None:
     with pytest.raises(Cancelled):
         signin.run()
     assert clock.elapsed == pytest.approx(30)
-    assert isinstance(rec.events[-1], flow.Failed)
+    assert isinstance(rec.events[-1], events.Failed)
 
 
 def test_cancel_from_another_thread_ends_a_real_wait(simulator: Simulator) -> None:
@@ -257,5 +257,5 @@ def test_pin_expired_error_is_not_leaked_to_the_front_end(
     simulator.add_fault("poll", status=404, times=1, body='{"errors":[{"code":1020}]}')
     clock.at(8, lambda: simulator.approve(short_pin(simulator).id))
     signin.run()
-    assert not any(isinstance(e, flow.Failed) for e in rec.events)
+    assert not any(isinstance(e, events.Failed) for e in rec.events)
     assert not any(isinstance(getattr(e, "error", None), PinExpired) for e in rec.events)

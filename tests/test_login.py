@@ -1,19 +1,23 @@
-"""LoginSession: the keyring is found while the person approves, not after."""
+"""LoginSession: one sign-in from codes to stored token, and how it ended, decided once."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable
 
 import keyring.backend
+import keyring.errors
 import pytest
 
-from plexlogin import flow
-from plexlogin.login import LoginSession, LoginSettings
+from plexlogin import events
+from plexlogin.errors import Cancelled, ExitCode, SignInTimeout
+from plexlogin.login import LoginSession, LoginSettings, Outcome, Status
 from plexlogin.simulator import Simulator
 from plexlogin.tokens import MemoryKeyring, TokenStore
 from tests.helpers.fake_clock import FakeClock
+from tests.helpers.keyring_fixtures import HangingKeyring, RaisingKeyring
 
 
 def settings(sim: Simulator) -> LoginSettings:
@@ -32,20 +36,20 @@ def test_keyring_is_warmed_up_once_after_the_first_codes(
     memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[list[type]] = []
-    events: list[flow.Event] = []
+    heard: list[events.Event] = []
     clock = FakeClock()
     with Simulator(pin_lifetime=10, strong_pin_lifetime=20) as sim:
-        session = LoginSession(settings(sim), events.append, clock=clock, waiter=clock)
+        session = LoginSession(settings(sim), heard.append, clock=clock, waiter=clock)
         monkeypatch.setattr(
-            session.store, "warm_up", lambda: calls.append([type(e) for e in events])
+            session.store, "warm_up", lambda: calls.append([type(e) for e in heard])
         )
         # two renewals, then the person approves the newest code
         clock.at(25, lambda: sim.approve(max(p.id for p in sim.pins() if not p.approved)))
         result = session.run()
         session.store_token(result)
         session.close()
-    assert len([e for e in events if isinstance(e, flow.CodesReady)]) == 3
-    assert calls == [[flow.CodesReady]], "once, right after the first codes were shown"
+    assert len([e for e in heard if isinstance(e, events.CodesReady)]) == 3
+    assert calls == [[events.CodesReady]], "once, right after the first codes were shown"
     assert memory_keyring.get_password("plexlogin-test", "demo-user")
 
 
@@ -70,3 +74,102 @@ def test_warm_up_never_blocks_long_or_raises(
     waited = time.monotonic() - started
     release.set()
     assert 0.2 <= waited < 5
+
+
+# --- the end of a sign-in, decided by the session ------------------------------------------
+
+
+def _approve_when_shown(sim: Simulator) -> Callable[[events.Event], None]:
+    def on_event(event: events.Event) -> None:
+        if isinstance(event, events.CodesReady) and not event.renewed:
+            sim.approve(code=event.code, username="jane")
+
+    return on_event
+
+
+def test_sign_in_runs_verifies_stores_and_says_so(
+    simulator: Simulator, memory_keyring: MemoryKeyring, clock: FakeClock
+) -> None:
+    heard: list[events.Event] = []
+    approve = _approve_when_shown(simulator)
+
+    def on_event(event: events.Event) -> None:
+        heard.append(event)
+        approve(event)
+
+    session = LoginSession(settings(simulator), on_event, clock=clock, waiter=clock)
+    outcome = session.sign_in()
+    session.close()
+    assert outcome == Outcome.signed_in("jane", "jane")
+    assert session.give_up() == outcome, "what ended stands when the front-end stops"
+    assert [type(e) for e in heard][-3:] == [events.Approved, events.Verified, events.Stored]
+    assert memory_keyring.get_password("plexlogin-test", "jane")
+
+
+def test_cancel_before_the_run_needs_no_network(simulator: Simulator) -> None:
+    session = LoginSession(settings(simulator))
+    session.cancel()
+    assert session.sign_in().exit_code == ExitCode.CANCELLED
+    assert simulator.pins() == []
+
+
+def test_giving_up_during_the_keyring_write_says_it_may_be_saved(
+    simulator: Simulator, use_keyring: Callable[[keyring.backend.KeyringBackend], None]
+) -> None:
+    backend = HangingKeyring()
+    use_keyring(backend)
+    session = LoginSession(settings(simulator), _approve_when_shown(simulator))
+    worker = threading.Thread(target=session.sign_in, daemon=True)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 10
+        while backend.calls < 1 and time.monotonic() < deadline:  # the write has begun
+            time.sleep(0.01)
+        assert session.seconds_left() is None  # the keyring write has no front-end deadline
+        assert session.time_out() is None, "the keyring's own limit decides, not --timeout"
+        started = time.monotonic()
+        outcome = session.give_up(grace=0.1)
+        assert time.monotonic() - started < 1
+    finally:
+        backend.release()
+        worker.join(10)
+        session.close()
+    assert outcome == Outcome.from_error(Cancelled.while_saving(), "jane")
+    assert session.give_up() == outcome
+
+
+def test_time_out_holds_while_a_request_hangs(simulator: Simulator) -> None:
+    simulator.add_fault("create", delay=5.0, times=-1)  # the flow never gets to check
+    session = LoginSession(dataclasses.replace(settings(simulator), timeout=0.3))
+    worker = threading.Thread(target=session.sign_in, daemon=True)
+    worker.start()
+    left = session.seconds_left()
+    assert left is not None and 0 < left <= 0.3 + 0.5
+    time.sleep(max(0.0, left))
+    outcome = session.time_out()
+    session.close()
+    assert outcome is not None and outcome.status is Status.TIMEOUT
+    assert outcome.error == str(SignInTimeout())
+    assert session.give_up() == outcome, "a later close does not turn it into a cancel"
+
+
+def test_store_again_after_the_keyring_refused(
+    simulator: Simulator,
+    use_keyring: Callable[[keyring.backend.KeyringBackend], None],
+    clock: FakeClock,
+) -> None:
+    use_keyring(RaisingKeyring(keyring.errors.PasswordSetError("read-only")))
+    session = LoginSession(
+        settings(simulator), _approve_when_shown(simulator), clock=clock, waiter=clock
+    )
+    failed = session.sign_in()
+    assert failed.exit_code == ExitCode.FAILED and failed.username == "jane"
+    assert session.can_store_again
+    assert session.outcome() == failed, "closing now ends with the keyring's error"
+
+    fixed = MemoryKeyring()
+    use_keyring(fixed)
+    assert session.store_again() == Outcome.signed_in("jane", "jane")
+    assert not session.can_store_again
+    assert fixed.get_password("plexlogin-test", "jane")
+    session.close()

@@ -13,6 +13,7 @@ import pytest
 from keyring.backends import chainer, fail, null
 from keyring.compat import properties
 
+from plexlogin import DEMO_KEYRING_SERVICE, KEYRING_SERVICE
 from plexlogin.errors import (
     KeyringError,
     KeyringLocked,
@@ -22,8 +23,6 @@ from plexlogin.errors import (
 )
 from plexlogin.secret import Token
 from plexlogin.tokens import (
-    DEFAULT_SERVICE,
-    DEMO_SERVICE,
     MemoryKeyring,
     TokenStore,
     use_memory_keyring_if_none,
@@ -99,7 +98,7 @@ def test_save_load_delete_round_trip(memory_keyring: MemoryKeyring) -> None:
 
     store.save("alice", TOKEN)
     assert store.load("alice") == TOKEN
-    assert memory_keyring.get_password(DEFAULT_SERVICE, "alice") == FAKE_TOKEN
+    assert memory_keyring.get_password(KEYRING_SERVICE, "alice") == FAKE_TOKEN
 
     assert store.delete("alice") is True
     assert store.load("alice") is None
@@ -114,13 +113,13 @@ def test_save_replaces_the_earlier_token(memory_keyring: MemoryKeyring) -> None:
 
 
 def test_services_are_kept_apart(memory_keyring: MemoryKeyring) -> None:
-    TokenStore(DEMO_SERVICE).save("alice", Token("fake-demo"))
-    assert TokenStore(DEFAULT_SERVICE).load("alice") is None
-    assert TokenStore(DEMO_SERVICE).load("alice") == Token("fake-demo")
+    TokenStore(DEMO_KEYRING_SERVICE).save("alice", Token("fake-demo"))
+    assert TokenStore(KEYRING_SERVICE).load("alice") is None
+    assert TokenStore(DEMO_KEYRING_SERVICE).load("alice") == Token("fake-demo")
 
 
 def test_empty_stored_value_counts_as_none(memory_keyring: MemoryKeyring) -> None:
-    memory_keyring.set_password(DEFAULT_SERVICE, "alice", "")
+    memory_keyring.set_password(KEYRING_SERVICE, "alice", "")
     assert TokenStore().load("alice") is None
 
 
@@ -286,7 +285,7 @@ def test_delete_that_fails_on_an_existing_entry_is_an_error(use_keyring: UseKeyr
             raise keyring.errors.PasswordDeleteError("access denied")
 
     backend = RefusesToDelete()
-    backend.set_password(DEFAULT_SERVICE, "alice", FAKE_TOKEN)
+    backend.set_password(KEYRING_SERVICE, "alice", FAKE_TOKEN)
     use_keyring(backend)
     with pytest.raises(KeyringWriteFailed) as caught:
         TokenStore().delete("alice")
@@ -362,8 +361,8 @@ def test_demo_falls_back_to_memory_when_no_safe_keyring(use_keyring: UseKeyring)
     use_keyring(fail.Keyring())
     assert use_memory_keyring_if_none() is True
     assert isinstance(keyring.get_keyring(), MemoryKeyring)
-    TokenStore(DEMO_SERVICE).save("demo", TOKEN)
-    assert TokenStore(DEMO_SERVICE).load("demo") == TOKEN
+    TokenStore(DEMO_KEYRING_SERVICE).save("demo", TOKEN)
+    assert TokenStore(DEMO_KEYRING_SERVICE).load("demo") == TOKEN
 
 
 def test_demo_falls_back_to_memory_when_keyring_hangs(use_keyring: UseKeyring) -> None:

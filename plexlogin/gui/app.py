@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import signal
-import socket
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -20,6 +18,7 @@ from plexlogin import APP_NAME
 from plexlogin.errors import Cancelled
 from plexlogin.gui.window import APP_ID, SignInWindow, app_icon
 from plexlogin.login import LoginSettings, Outcome
+from plexlogin.signals import cancel_on_signals, wakeup_socket
 
 #: start the sign-in even if the window is never exposed (e.g. opened on a hidden desktop)
 START_ANYWAY_MS = 500
@@ -108,41 +107,27 @@ def collect_garbage_on_ui_thread() -> Iterator[None]:
 def _cancel_on_signals(cancel: Callable[[], None]) -> Iterator[None]:
     """SIGINT and SIGTERM call ``cancel`` while Qt's event loop runs.
 
-    Python only runs signal handlers between bytecodes, and Qt's loop is C++: a handler
-    could wait forever. ``signal.set_wakeup_fd`` makes the C-level handler write the
-    signal's number to a socket, and a QSocketNotifier wakes the loop to read it.
+    The shared handlers do the cancelling; Qt's loop only needs waking for them to run,
+    which the wakeup socket and a QSocketNotifier do.
     """
     if threading.current_thread() is not threading.main_thread():
         yield  # signals can only be handled in the main thread
         return
-    reader, writer = socket.socketpair()
-    reader.setblocking(False)
-    writer.setblocking(False)
-    wanted = [signal.SIGINT, signal.SIGTERM]
-    previous_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
-    previous = {number: signal.signal(number, _ignore) for number in wanted}
-    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read)
 
-    def readable() -> None:
+    def post_cancel() -> None:
+        # the handler may run inside any slot: cancel from the event loop instead
+        QTimer.singleShot(0, cancel)
+
+    with cancel_on_signals(post_cancel), wakeup_socket() as reader:
+        notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read)
+
+        def drain() -> None:
+            with contextlib.suppress(OSError):
+                reader.recv(64)  # the Python handler runs as this slot returns to Python
+
+        notifier.activated.connect(drain)
         try:
-            numbers = reader.recv(64)
-        except OSError:
-            return
-        if any(number in wanted for number in numbers):
-            cancel()
-
-    notifier.activated.connect(readable)
-    try:
-        yield
-    finally:
-        notifier.setEnabled(False)
-        notifier.deleteLater()
-        for number, handler in previous.items():
-            signal.signal(number, handler)
-        signal.set_wakeup_fd(previous_fd)
-        reader.close()
-        writer.close()
-
-
-def _ignore(number: int, frame: object) -> None:
-    """The Python-level handler: the real work happens when the notifier fires."""
+            yield
+        finally:
+            notifier.setEnabled(False)
+            notifier.deleteLater()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 import time
 from collections.abc import Callable
 
@@ -23,20 +22,8 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QLabel, QProgressBar, QSizePolicy, QVBoxLayout, QWidget
 
 from plexlogin.gui import theme
+from plexlogin.gui.paint_marks import paint_mark
 from plexlogin.gui.state import QrBitmap, initials, spell_out
-
-#: env var naming a file where start-up timestamps go (read by the start-up benchmark)
-PAINT_MARK_ENV = "PLEXLOGIN_PAINT_MARK"
-_marked: set[str] = set()
-
-
-def paint_mark(what: str) -> None:
-    """Append ``<what> <monotonic ns>`` to $PLEXLOGIN_PAINT_MARK, once per ``what``."""
-    path = os.environ.get(PAINT_MARK_ENV)
-    if path and what not in _marked:
-        _marked.add(what)
-        with open(path, "a", encoding="utf-8") as marks:
-            marks.write(f"{what} {time.monotonic_ns()}\n")
 
 
 class CodeView(QWidget):

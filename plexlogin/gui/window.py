@@ -1,7 +1,8 @@
 """The sign-in window: shows what the worker reports, and decides the outcome on close.
 
-It never waits on anything itself. The worker (in its own ``QThread``) sends
-:mod:`plexlogin.gui.state` snapshots; the window turns them into pages and text. Closing it
+It never waits on anything itself. The worker (in its own ``QThread``) relays the
+sign-in's :mod:`plexlogin.events`; the window turns them into pages and text, and asks the
+session how the sign-in ended when it closes. Closing it
 in any way (Cancel, Esc, the close box, SIGTERM, the automatic close after success) ends
 the worker thread within a second and emits :attr:`SignInWindow.finished` with the
 :class:`~plexlogin.login.Outcome`.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from importlib import resources
+from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QThread, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import (
@@ -39,9 +41,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from plexlogin.errors import Cancelled, PlexLoginError, SignInTimeout
-from plexlogin.gui import state, theme
-from plexlogin.gui.widgets import AlertBadge, AvatarView, CodeView, Countdown, QrView, paint_mark
+from plexlogin import events
+from plexlogin.gui import theme
+from plexlogin.gui.paint_marks import paint_mark
+from plexlogin.gui.state import QrBitmap
+from plexlogin.gui.widgets import AlertBadge, AvatarView, CodeView, Countdown, QrView
 from plexlogin.gui.worker import SessionFactory, SignInWorker
 from plexlogin.login import LoginSettings, Outcome
 
@@ -127,19 +131,27 @@ class SignInWindow(QWidget):
         self._clock = clock
         self._success_pause_ms = success_pause_ms
         self._failure_pause_ms = failure_pause_ms
-        self._session_factory = session_factory
         self._thread: QThread | None = None
-        self._worker: SignInWorker | None = None
+        # the session inside is cheap to build, and says how the sign-in ended at any time
+        self._worker = SignInWorker(settings, session_factory)
         self._painted = False
         self._outcome: Outcome | None = None
         self._auth_url = ""
-        self._trouble: state.TroubleShown | None = None
+        self._trouble: events.Trouble | None = None
         self._username: str | None = None
         self._display_name: str | None = None
-        self._saved: state.TokenSaved | None = None
-        self._save_error: PlexLoginError | None = None
-        self._failure: PlexLoginError | None = None
+        self._stopped = False  # a failure is on screen: the first reason stands
         self._restyling = False
+        self._handlers: dict[type, Callable[[Any], None]] = {
+            events.Renewing: self._renewing,
+            events.Trouble: self._show_trouble,
+            events.Recovered: self._recovered,
+            events.Approved: self._approved,
+            events.Verified: self._verified,
+            events.Stored: self._show_done,
+            events.StoreFailed: lambda event: self._show_save_failed(str(event.error)),
+            events.Failed: lambda event: self._show_failed(str(event.error)),
+        }
 
         self.setWindowTitle("Sign in to Plex")
         self.setWindowIcon(app_icon())
@@ -173,18 +185,19 @@ class SignInWindow(QWidget):
             return
         self._thread = QThread(self)
         self._thread.setObjectName("plexlogin-worker")
-        self._worker = SignInWorker(self._settings, self._session_factory)
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.start)
         self._thread.finished.connect(self._worker.deleteLater)
-        self._worker.stateChanged.connect(self._apply)
+        self._worker.codesReady.connect(self._show_codes)
+        self._worker.happened.connect(self._apply)
         self._worker.avatarLoaded.connect(self._show_avatar)
         self.retryRequested.connect(self._worker.retry_save)
         self._thread.start()
-        if self._settings.timeout is not None:
+        left = self._worker.session.seconds_left()
+        if left is not None:
             # The flow checks its own timeout between requests; this one holds even while
             # a request to plex.tv hangs or trickles in byte by byte.
-            QTimer.singleShot(round(self._settings.timeout * 1000), self, self._time_out)
+            QTimer.singleShot(max(0, round(left * 1000)), self, self._time_out)
 
     @Slot()
     def cancel(self) -> None:
@@ -472,7 +485,7 @@ class SignInWindow(QWidget):
     def closeEvent(self, event: QCloseEvent) -> None:  # Qt API name
         """Any close ends the sign-in: stop the worker, decide the outcome, report it."""
         if self._outcome is None:
-            self._outcome = self._decide_outcome()
+            self._outcome = self._worker.give_up()
             self._stop_worker()
             event.accept()
             super().closeEvent(event)
@@ -480,26 +493,13 @@ class SignInWindow(QWidget):
             return
         super().closeEvent(event)
 
-    def _decide_outcome(self) -> Outcome:
-        if self._saved is not None and self._username is not None:
-            return Outcome.signed_in(self._username, self._saved.keyring_username)
-        if self._save_error is not None:
-            return Outcome.from_error(self._save_error, self._username)
-        if self._failure is not None:
-            return Outcome.from_error(self._failure, self._username)
-        if self._username is not None:
-            # verified, and the keyring write had begun: it may still land after we exit
-            return Outcome.from_error(Cancelled.while_saving(), self._username)
-        return Outcome.from_error(Cancelled(), self._username)
-
     def _stop_worker(self) -> None:
         self.countdown.stop("")
         self._status_timer.stop()
-        if self._worker is not None:
-            # The reference stays: dropping the last Python reference to a QObject that
-            # lives in another thread would delete it from this one. The thread's
-            # finished signal deletes it in its own thread (deleteLater).
-            self._worker.request_stop()
+        # The reference stays: dropping the last Python reference to a QObject that
+        # lives in another thread would delete it from this one. The thread's
+        # finished signal deletes it in its own thread (deleteLater).
+        self._worker.request_stop()
         if self._thread is not None:
             self._thread.quit()
             if not self._thread.wait(THREAD_STOP_MS):  # pragma: no cover - a bug if reached
@@ -509,53 +509,55 @@ class SignInWindow(QWidget):
     # -- what the worker reports --
 
     @Slot(object)
-    def _apply(self, update: object) -> None:
+    def _apply(self, event: events.Event) -> None:
         if self._outcome is not None:
             return  # a late report for a window that is already closing
-        if isinstance(update, state.CodesShown):
-            self._show_codes(update)
-        elif isinstance(update, state.CodesExpiring):
-            self._codes_expired()
-            self.countdown.stop(update.reason)
-        elif isinstance(update, state.TroubleShown):
-            self._trouble = update
-            self._refresh_trouble()
-            self._status_timer.start()
-        elif isinstance(update, state.TroubleCleared):
-            self._trouble = None
-            self._status_timer.stop()
-            self.status.clear()
-        elif isinstance(update, state.Approving):
-            self.countdown.stop("Approved")
-            self.finishing_label.setText("Approved. Checking your account…")
-            self.pages.setCurrentIndex(1)
-            self.finishing_cancel.setFocus()
-        elif isinstance(update, state.AccountVerified):
-            self._username = update.username
-            self._display_name = update.display_name
-            self.avatar.set_name(update.display_name)
-            self.finishing_label.setText(f"Saving the token for {update.username}…")
-        elif isinstance(update, state.TokenSaved):
-            self._show_done(update)
-        elif isinstance(update, state.SaveFailed):
-            self._show_save_failed(update.error)
-        elif isinstance(update, state.SignInFailed):
-            self._show_failed(update.error)
+        self._handlers[type(event)](event)
 
-    def _show_codes(self, update: state.CodesShown) -> None:
-        self._auth_url = update.auth_url
-        self.code_view.set_code(update.code)
-        self.qr_view.set_bitmap(update.qr)
+    @Slot(object, object)
+    def _show_codes(self, event: events.CodesReady, qr: QrBitmap) -> None:
+        if self._outcome is not None:
+            return
+        self._auth_url = event.auth_url
+        self.code_view.set_code(event.code)
+        self.qr_view.set_bitmap(qr)
         self.copy_button.setEnabled(True)
         self.browser_button.setEnabled(True)
-        self.countdown.start(update.deadline, update.lifetime)
-        if update.renewed:
+        self.countdown.start(event.deadline, event.lifetime)
+        if event.renewed:
             self.new_code.show()
             self._new_code_timer.start(NEW_CODE_NOTICE_MS)
         if self.pages.currentIndex() != 0:
             # plex.tv rejected a token and the flow started over: back to the codes
             self.pages.setCurrentIndex(0)
-        self.codesShown.emit(update.code, update.auth_url)
+        self.codesShown.emit(event.code, event.auth_url)
+
+    def _renewing(self, event: events.Renewing) -> None:
+        self._codes_expired()
+        self.countdown.stop(event.reason)
+
+    def _show_trouble(self, event: events.Trouble) -> None:
+        self._trouble = event
+        self._refresh_trouble()
+        self._status_timer.start()
+
+    def _recovered(self, event: events.Recovered) -> None:
+        self._trouble = None
+        self._status_timer.stop()
+        self.status.clear()
+
+    def _approved(self, event: events.Approved) -> None:
+        self.countdown.stop("Approved")
+        self.finishing_label.setText("Approved. Checking your account…")
+        self.pages.setCurrentIndex(1)
+        self.finishing_cancel.setFocus()
+
+    def _verified(self, event: events.Verified) -> None:
+        account = event.account
+        self._username = account.username or account.display_name
+        self._display_name = account.display_name
+        self.avatar.set_name(account.display_name)
+        self.finishing_label.setText(f"Saving the token for {self._username}…")
 
     @Slot()
     def _codes_expired(self) -> None:
@@ -571,9 +573,8 @@ class SignInWindow(QWidget):
         if self._trouble is not None:
             self.status.setText("⚠  " + self._trouble.describe(self._clock()))
 
-    def _show_done(self, update: state.TokenSaved) -> None:
-        self._saved = update
-        name = self._username or update.keyring_username
+    def _show_done(self, update: events.Stored) -> None:
+        name = self._username or update.username
         self.done_title.setText(f"Signed in as {name}")
         self.done_title.setAccessibleName(f"Signed in as {name}")
         # the friendly name too, when it says more than the username
@@ -583,7 +584,7 @@ class SignInWindow(QWidget):
         # one line per fact: long service/account names wrap between facts, not inside them
         saved = (
             "Your Plex token is saved in the system keyring.\n"
-            f"Service “{update.service}”, account “{update.keyring_username}”."
+            f"Service “{update.service}”, account “{update.username}”."
         )
         if self._settings.stay_open:
             self.done_detail.setText(saved)
@@ -593,11 +594,10 @@ class SignInWindow(QWidget):
         self.pages.setCurrentIndex(2)
         self.done_button.setFocus()
 
-    def _show_save_failed(self, error: PlexLoginError) -> None:
-        self._save_error = error
+    def _show_save_failed(self, error: str) -> None:
         name = self._username or "your account"
         self.problem_title.setText(f"Signed in as {name}, but the token could not be saved")
-        self.problem_detail.setText(str(error))
+        self.problem_detail.setText(error)
         self.problem_hint.setText(
             "The sign-in is kept in this window until you close it: fix the keyring, "
             "then choose Try again."
@@ -610,21 +610,19 @@ class SignInWindow(QWidget):
 
     @Slot()
     def _time_out(self) -> None:
-        if self._outcome is not None or self._failure is not None:
+        if self._outcome is not None or self._stopped:
             return
-        if self._username is not None:
-            return  # verified: the keyring write (with its own timeout) decides the outcome
-        if self._worker is not None:
-            self._worker.request_stop()
-        self.countdown.stop("")
-        self._show_failed(SignInTimeout("The sign-in timed out."))
+        ended = self._worker.time_out()  # None while the keyring write decides
+        if ended is not None:
+            self.countdown.stop("")
+            self._show_failed(ended.error or "")
 
-    def _show_failed(self, error: PlexLoginError) -> None:
-        if self._failure is not None:
+    def _show_failed(self, error: str) -> None:
+        if self._stopped:
             return  # the first reason stands (a late "cancelled" after a timeout, say)
-        self._failure = error
+        self._stopped = True
         self.problem_title.setText("The sign-in stopped")
-        self.problem_detail.setText(str(error))
+        self.problem_detail.setText(error)
         if self._settings.stay_open:
             self.problem_hint.setText("Nothing was saved.")
         else:

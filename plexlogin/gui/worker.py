@@ -1,4 +1,4 @@
-"""The worker: drives one sign-in off the UI thread and reports through a Qt signal.
+"""The worker: drives one sign-in off the UI thread and relays its events as Qt signals.
 
 A :class:`SignInWorker` lives in a ``QThread`` (Qt's worker-object pattern). Everything
 slow happens here: importing ``requests`` and ``keyring``, plex.tv requests, encoding the
@@ -24,12 +24,12 @@ from typing import TYPE_CHECKING, TypeVar
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QImage
 
-from plexlogin.errors import Cancelled, KeyringError, PlexLoginError
-from plexlogin.gui import state
+from plexlogin import events
+from plexlogin.errors import Cancelled, ExitCode
 
 if TYPE_CHECKING:
-    from plexlogin.flow import Event, SignIn
-    from plexlogin.login import LoginSession, LoginSettings
+    from plexlogin.events import Event
+    from plexlogin.login import LoginSession, LoginSettings, Outcome
 
 _T = TypeVar("_T")
 
@@ -70,103 +70,83 @@ def _default_session(settings: LoginSettings, on_event: Callable[[Event], None])
 
 
 class SignInWorker(QObject):
-    """Runs :class:`~plexlogin.login.LoginSession` and reports :mod:`plexlogin.gui.state`.
+    """Runs a :class:`~plexlogin.login.LoginSession` and relays its :mod:`plexlogin.events`.
 
     Signals are emitted from the worker's own thread only. After :meth:`request_stop`
-    nothing more is emitted, so the window never hears about a sign-in it cancelled.
+    nothing more is emitted, so the window never hears about a sign-in it cancelled. The
+    session (cheap to build) exists from the start, so the window can ask it how the
+    sign-in ended at any time, even before the thread runs.
     """
 
-    #: one of the :mod:`plexlogin.gui.state` classes
-    stateChanged = Signal(object)
+    #: new codes: the :class:`~plexlogin.events.CodesReady` event and its QrBitmap
+    codesReady = Signal(object, object)
+    #: any other sign-in event, as the session told it
+    happened = Signal(object)
     #: the account's avatar, decoded (only if it arrived quickly)
     avatarLoaded = Signal(QImage)
 
     def __init__(self, settings: LoginSettings, session_factory: SessionFactory | None = None):
         super().__init__()
-        self._settings = settings
-        self._make_session = session_factory or _default_session
         self._inbox: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._stopping = threading.Event()
         self._lock = threading.Lock()
-        self._session: LoginSession | None = None
+        self._session = (session_factory or _default_session)(settings, self._inbox.put)
         self._busy = 0  # daemon calls still using the session
         self._closed = False
-        self._result: SignIn | None = None
         self._avatar_deadline = 0.0
 
     # -- any thread --
+
+    @property
+    def session(self) -> LoginSession:
+        """The sign-in this worker runs."""
+        return self._session
 
     def request_stop(self) -> None:
         """Stop now (thread-safe): the flow is cancelled and the worker's wait ends."""
         self._stopping.set()
         self._inbox.put(_STOP)
-        with self._lock:
-            session = self._session
-        if session is not None:
-            session.cancel()
+        self._session.cancel()
         self._close_session_when_idle()
+
+    def give_up(self) -> Outcome:
+        """Stop, and say how the sign-in ended (the session decides)."""
+        outcome = self._session.give_up()
+        self.request_stop()
+        return outcome
+
+    def time_out(self) -> Outcome | None:
+        """--timeout ran out: stop unless the token is being saved (then None)."""
+        outcome = self._session.time_out()
+        if outcome is not None:
+            self.request_stop()
+        return outcome
 
     # -- the worker's thread --
 
     @Slot()
     def start(self) -> None:
-        """Sign in (connected to ``QThread.started``); ends with a saved token or a state."""
-        try:
-            if self._stopping.is_set():  # closed before the thread even started
-                raise Cancelled()
-            # Importing requests and keyring happens here, not while the window paints;
-            # in a daemon thread too, as a cold import can take longer than a close may.
-            session = self._await(lambda: self._make_session(self._settings, self._inbox.put))
-            with self._lock:
-                self._session = session
-            if self._stopping.is_set():
-                raise Cancelled()
-            self._result = self._await(session.run)
-        except Cancelled:
-            self._close_session_when_idle()
-            return
-        except PlexLoginError as error:
-            self._give_up(error)
-            return
-        except Exception as error:  # a bug must end up on screen, not kill the thread
-            self._give_up(PlexLoginError(f"Something went wrong: {error}"))
-            return
-        self._save()
-
-    def _give_up(self, error: PlexLoginError) -> None:
-        """Report ``error`` and make sure no flow keeps running behind it."""
-        self._report(state.SignInFailed(error))
-        with self._lock:
-            session = self._session
-        if session is not None:
-            session.cancel()  # harmless if the flow already ended; stops it if we failed
-        self._close_session_when_idle()
+        """Sign in (connected to ``QThread.started``); the events tell how it goes."""
+        self._run(self._session.sign_in)
 
     @Slot()
     def retry_save(self) -> None:
         """Retry saving after a keyring failure ("Try again"): the token is still in memory."""
-        if self._result is not None and not self._stopping.is_set():
-            self._save()
+        self._run(self._session.store_again)
 
-    def _save(self) -> None:
-        session, result = self._session, self._result
-        assert session is not None and result is not None
-        try:
-            keyring_username = self._await(lambda: session.store_token(result))
-        except Cancelled:
+    def _run(self, call: Callable[[], Outcome]) -> None:
+        if self._stopping.is_set():  # closed before the thread even started
             self._close_session_when_idle()
             return
-        except KeyringError as error:
-            self._report(state.SaveFailed(error))
-            return
-        except Exception as error:
-            message = f"The token could not be saved: {error}"
-            self._report(state.SaveFailed(KeyringError(message)))
-            return
-        self._result = None  # the keyring has it now; drop the in-memory copy
-        self._report(state.TokenSaved(session.store.service, keyring_username))
+        try:
+            # in a daemon thread: importing requests and keyring, a request or a keyring
+            # write can each take longer than a close may
+            outcome = self._await(call)
+        except Cancelled:
+            outcome = None
+        if outcome is not None and outcome.exit_code == ExitCode.OK:
+            self._wait_for_avatar()
         self._close_session_when_idle()
-        self._wait_for_avatar()
 
     def _wait_for_avatar(self) -> None:
         """Give the avatar the rest of its patience; the window shows initials meanwhile."""
@@ -183,7 +163,7 @@ class SignInWorker(QObject):
             self._handle(item)
 
     def _await(self, call: Callable[[], _T]) -> _T:
-        """Run ``call`` in a daemon thread, relaying flow events until it ends.
+        """Run ``call`` in a daemon thread, relaying events until it ends.
 
         Raises Cancelled as soon as a stop is requested, leaving the call behind.
         """
@@ -212,33 +192,20 @@ class SignInWorker(QObject):
             self._handle(item)
 
     def _handle(self, item: object) -> None:
-        """Translate one flow event (or a fetched avatar) for the window."""
-        from plexlogin import flow
-
+        """Relay one event, adding what only the worker makes: the QR bitmap, the avatar."""
         if isinstance(item, _AvatarBytes):
             self._show_avatar(item.data)
-        elif isinstance(item, flow.CodesReady):
+            return
+        if self._stopping.is_set():
+            return
+        if isinstance(item, events.CodesReady):
             from plexlogin.gui.qrencode import encode_qr
 
-            qr = encode_qr(item.auth_url)
-            self._report(
-                state.CodesShown(
-                    item.code, item.auth_url, item.deadline, item.lifetime, item.renewed, qr
-                )
-            )
-        elif isinstance(item, flow.Renewing):
-            self._report(state.CodesExpiring(item.reason))
-        elif isinstance(item, flow.Trouble):
-            self._report(state.TroubleShown(item.describe))
-        elif isinstance(item, flow.Recovered):
-            self._report(state.TroubleCleared())
-        elif isinstance(item, flow.Approved):
-            self._report(state.Approving())
-        elif isinstance(item, flow.Verified):
-            user = item.user
-            self._report(state.AccountVerified(user.account_name, user.display_name))
-            self._fetch_avatar(user.thumb)
-        # Stored, StoreFailed and Failed are reported from the outcome of the call itself
+            self.codesReady.emit(item, encode_qr(item.auth_url))
+            return
+        if isinstance(item, events.Verified):
+            self._fetch_avatar(item.account.thumb)
+        self.happened.emit(item)
 
     def _fetch_avatar(self, url: str | None) -> None:
         self._avatar_deadline = time.monotonic() + AVATAR_PATIENCE
@@ -258,17 +225,13 @@ class SignInWorker(QObject):
         if not image.isNull():
             self.avatarLoaded.emit(image)
 
-    def _report(self, update: state.State) -> None:
-        if not self._stopping.is_set():
-            self.stateChanged.emit(update)
-
     def _close_session_when_idle(self) -> None:
         """Close the HTTP connections once no daemon call uses them (any thread)."""
         with self._lock:
             session = self._session
-            if session is None or self._busy or self._closed:
+            if self._busy or self._closed:
                 return
-            if self._result is not None and not self._stopping.is_set():
+            if session.can_store_again and not self._stopping.is_set():
                 return  # "Try again" still needs the session
             self._closed = True
         session.close()

@@ -6,15 +6,43 @@ come from the root ``tests/conftest.py``, like everywhere else in the suite.
 
 from __future__ import annotations
 
+import ctypes
+import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import pytest
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
 from plexlogin.login import LoginSettings
 from plexlogin.simulator import Simulator
+
+
+def _emit_drops_a_reference_to_true() -> bool:
+    """Whether this PySide6 returns ``True`` from ``Signal.emit()`` without a reference.
+
+    PySide6 6.12.0 does: every ``emit()`` then costs ``True`` one reference. A sign-in emits
+    a few dozen signals, but this suite opens hundreds of windows, and ``True`` ends up
+    freed at exit ("Fatal Python error: bool_dealloc") after every test passed.
+    """
+
+    class Probe(QObject):
+        ping = Signal()
+
+    probe = Probe()
+    before = sys.getrefcount(True)
+    for _ in range(10):
+        probe.ping.emit()
+    return sys.getrefcount(True) < before - 5
+
+
+if _emit_drops_a_reference_to_true():
+    # references to True that are never given back, not even at exit: enough for the
+    # whole suite's emits, so the interpreter never frees True itself
+    _RESERVE = [True] * 1_000_000
+    ctypes.pythonapi.Py_IncRef(ctypes.py_object(_RESERVE))
 
 if TYPE_CHECKING:
     from plexlogin.gui.window import SignInWindow

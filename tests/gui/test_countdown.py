@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from plexlogin.gui import state
+from plexlogin import events
+from plexlogin.errors import NetworkError
 from plexlogin.gui.qrencode import encode_qr
 from plexlogin.gui.widgets import Countdown
 from plexlogin.gui.window import SignInWindow
@@ -37,6 +39,11 @@ def offline_settings() -> LoginSettings:
         keyring_service="plexlogin-test",
         keyring_username=None,
     )
+
+
+def codes(code: str, deadline: float, *, renewed: bool) -> events.CodesReady:
+    """Codes as the flow reports them: 15 minutes to live."""
+    return events.CodesReady(code, URL, deadline, 900, datetime.now().astimezone(), renewed)
 
 
 @pytest.fixture
@@ -104,7 +111,7 @@ def test_the_window_counts_down_with_the_flows_clock(qtbot: QtBot) -> None:
     window.show()
     qr = encode_qr(URL)
 
-    window._apply(state.CodesShown("7RQZ", URL, clock.now + 900, 900, False, qr))
+    window._show_codes(codes("7RQZ", clock.now + 900, renewed=False), qr)
     assert window.countdown.label.text() == "Code expires in 15:00"
 
     clock.now += 28 * 60 + 1  # a long coffee: the flow would have renewed twice by now
@@ -113,7 +120,7 @@ def test_the_window_counts_down_with_the_flows_clock(qtbot: QtBot) -> None:
     assert window.copy_button.isEnabled() is False  # the code on screen is dead
     assert window.browser_button.isEnabled() is False
 
-    window._apply(state.CodesShown("K2XP", URL, clock.now + 900, 900, True, qr))
+    window._show_codes(codes("K2XP", clock.now + 900, renewed=True), qr)
     assert window.countdown.label.text() == "Code expires in 15:00"
     assert window.code_view.code == "K2XP"
     assert window.new_code.isVisible()
@@ -126,16 +133,13 @@ def test_trouble_line_counts_down_to_the_retry(qtbot: QtBot) -> None:
     qtbot.addWidget(window)
     window.show()
 
-    def describe(now: float) -> str:
-        return f"Can't reach plex.tv — retrying in {max(0, round(clock_retry - now))} s"
-
-    clock_retry = clock.now + 8
-    window._apply(state.TroubleShown(describe))
+    trouble = events.Trouble("Can't reach plex.tv", clock.now + 8, NetworkError("offline"))
+    window._apply(trouble)
     assert window.status.text() == "⚠  Can't reach plex.tv — retrying in 8 s"
     clock.now += 5
     window._refresh_trouble()  # what its 1 Hz timer calls
     assert window.status.text() == "⚠  Can't reach plex.tv — retrying in 3 s"
-    window._apply(state.TroubleCleared())
+    window._apply(events.Recovered())
     assert window.status.text() == ""
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from plexlogin.gui.window import SignInWindow
 from plexlogin.login import Outcome, Status
 from plexlogin.simulator import Simulator
 from plexlogin.tokens import MemoryKeyring
+from tests.hardening.harness import WatchedSimulator
 from tests.helpers.keyring_fixtures import FlakyKeyring
 
 from .conftest import WAIT_MS, decode_qr, settings_for, wait_for_codes
@@ -90,17 +92,31 @@ def test_approving_the_qr_pin_works_too(
     assert_worker_stopped(window)
 
 
+class JumpClock:
+    """Monotonic time a test can move forward at once; the flow still waits for real."""
+
+    def __init__(self) -> None:
+        self.skipped = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.skipped
+
+
 def test_an_expired_code_is_replaced_with_a_new_one(
-    qtbot: QtBot,
-    make_sim: Callable[..., Simulator],
-    memory_keyring: MemoryKeyring,
-    open_window: OpenWindow,
+    qtbot: QtBot, sim: Simulator, memory_keyring: MemoryKeyring, open_window: OpenWindow
 ) -> None:
-    sim = make_sim(pin_lifetime=1.5)
-    window = open_window(settings_for(sim))
+    from plexlogin.login import LoginSession
+
+    clock = JumpClock()  # the window's and the flow's, as in the program
+
+    def session_on_the_clock(settings, on_event):  # type: ignore[no-untyped-def]
+        return LoginSession(settings, on_event, clock=clock)
+
+    window = open_window(settings_for(sim), clock=clock, session_factory=session_on_the_clock)
     first, first_url = wait_for_codes(qtbot, window)
     assert not window.new_code.isVisible()
 
+    clock.skipped += 15 * 60  # the codes' fifteen minutes are up
     second, second_url = wait_for_codes(qtbot, window)  # the flow renews by itself
 
     assert second != first and second_url != first_url
@@ -226,13 +242,25 @@ def test_cancelling_exits_3_at_once(
     assert memory_keyring.get_password("plexlogin-test", "demo-user") is None
 
 
+@pytest.fixture
+def watched_sim() -> Iterator[WatchedSimulator]:
+    """A simulator that tells the test the moment a request meets a fault."""
+    sim = WatchedSimulator().start()
+    yield sim
+    sim.stop()
+
+
 def test_cancelling_while_plex_does_not_answer_is_still_instant(
-    qtbot: QtBot, sim: Simulator, memory_keyring: MemoryKeyring, open_window: OpenWindow
+    qtbot: QtBot,
+    watched_sim: WatchedSimulator,
+    memory_keyring: MemoryKeyring,
+    open_window: OpenWindow,
 ) -> None:
+    sim = watched_sim
     window = open_window(settings_for(sim))
     wait_for_codes(qtbot, window)
     sim.add_fault("poll", delay=5.0, times=-1)  # a request hangs in the worker's wake
-    qtbot.wait(1200)  # long enough for a poll to be stuck
+    assert sim.fault_met["poll"].wait(WAIT_MS / 1000)  # a poll is stuck now
 
     with qtbot.waitSignal(window.finished, timeout=1000):
         window.close()
@@ -368,7 +396,7 @@ def test_the_avatar_replaces_the_initials_when_it_loads_quickly(
 
     from PySide6.QtGui import QColor, QImage
 
-    from plexlogin import flow
+    from plexlogin import events
     from plexlogin.login import LoginSession
 
     picture = QImage(64, 64, QImage.Format.Format_RGB32)
@@ -387,9 +415,9 @@ def test_the_avatar_replaces_the_initials_when_it_loads_quickly(
 
     def session_with_reachable_thumb(settings, on_event):  # type: ignore[no-untyped-def]
         # plex.tv's avatar URLs are out of reach offline: point this one at a local file
-        def relay(event: flow.Event) -> None:
-            if isinstance(event, flow.Verified):
-                event = flow.Verified(dataclasses.replace(event.user, thumb=thumb))
+        def relay(event: events.Event) -> None:
+            if isinstance(event, events.Verified):
+                event = events.Verified(dataclasses.replace(event.account, thumb=thumb))
             on_event(event)
 
         return LoginSession(settings, relay)

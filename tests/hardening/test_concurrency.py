@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from plexlogin import identity
-from plexlogin.identity import Config, load_config
+from plexlogin import config as config_module
+from plexlogin.config import Config, load_config
 from plexlogin.simulator import Simulator
 from tests.helpers.socket_keyring import KeyringServer
 
@@ -102,14 +102,14 @@ def test_load_config_that_loses_the_race_to_create_the_file_uses_the_winners_id(
     and our write. Ours must not replace it; we must use its identifier."""
     path = tmp_path / "config.json"
     winner = str(uuid.uuid4())
-    real_new_client_id = identity.new_client_id
+    real_new_client_id = config_module.new_client_id
 
     def new_client_id_while_another_process_writes() -> str:
         if not path.exists():
-            identity.save_config(Config(client_id=winner), path)
+            config_module.save_config(Config(client_id=winner), path)
         return real_new_client_id()
 
-    monkeypatch.setattr(identity, "new_client_id", new_client_id_while_another_process_writes)
+    monkeypatch.setattr(config_module, "new_client_id", new_client_id_while_another_process_writes)
     config, warning = load_config(path)
     assert config.client_id == winner and warning is None
     assert json.loads(path.read_text())["client_id"] == winner

@@ -1,4 +1,4 @@
-"""Every fault of issue 5, injected into a whole sign-in, on the fake clock.
+"""Every network, server and keyring fault, injected into a whole sign-in, on the fake clock.
 
 The flow, the real plex.tv client and the simulator over real loopback HTTP; only time is
 fake, so minutes of retrying take milliseconds. Each test writes down what must happen:
@@ -27,7 +27,7 @@ import keyring.errors
 import pytest
 from keyring.backends import fail
 
-from plexlogin import flow
+from plexlogin import events, flow
 from plexlogin.errors import (
     Cancelled,
     KeyringError,
@@ -68,7 +68,7 @@ class Run(FlowRecorder):
         return [
             event.retry_at - at
             for event, at in zip(self.events, self.emitted, strict=True)
-            if isinstance(event, flow.Trouble)
+            if isinstance(event, events.Trouble)
         ]
 
     def check(self) -> None:
@@ -89,9 +89,9 @@ class Run(FlowRecorder):
         assert not any(isinstance(getattr(e, "error", None), PinExpired) for e in self.events)
         # never a token lost: an approval ends in a verified sign-in, or a rejected token
         # starts over; nothing else may swallow it
-        approvals = len(self.of(flow.Approved))
-        rejected = sum("rejected" in e.reason for e in self.of(flow.Renewing))
-        verified = len(self.of(flow.Verified))
+        approvals = len(self.of(events.Approved))
+        rejected = sum("rejected" in e.reason for e in self.of(events.Renewing))
+        verified = len(self.of(events.Verified))
         if self.error is None or isinstance(self.error, (Cancelled, SignInTimeout)):
             assert approvals - rejected - verified in (0, 1)  # 1: cut off while checking
         else:
@@ -181,11 +181,11 @@ def test_429_with_retry_after_seconds_pauses_every_request(
     approve_at(simulator, clock, 5)
     run = sign_in(client, clock)
     assert run.result is not None  # signs in once the pause is over
-    trouble = run.of(flow.Trouble)
+    trouble = run.of(events.Trouble)
     assert len(trouble) == 1 and trouble[0].describe(trouble[0].retry_at - 45).endswith("45 s")
     limited = trouble[0].retry_at - 45
     assert not [t for t, _, _ in run.calls if limited < t < limited + 45]
-    assert run.of(flow.Recovered)
+    assert run.of(events.Recovered)
 
 
 def test_429_with_an_http_date_pauses_until_that_date(
@@ -198,7 +198,7 @@ def test_429_with_an_http_date_pauses_until_that_date(
     approve_at(simulator, clock, 5)
     run = sign_in(client, clock)
     assert run.result is not None
-    limited_at = run.of(flow.Trouble)[0].retry_at
+    limited_at = run.of(events.Trouble)[0].retry_at
     # the date is read against the real wall clock: 120 s from "now", give or take a second
     first_poll = run.times("poll_pin")[0]
     assert limited_at - first_poll == pytest.approx(120, abs=2)
@@ -228,12 +228,12 @@ def test_bursts_of_5xx_back_off_and_then_sign_in(
     approve_at(simulator, clock, 3)
     run = sign_in(client, clock)
     assert run.result is not None
-    trouble = run.of(flow.Trouble)
+    trouble = run.of(events.Trouble)
     assert len(trouble) == 6
     assert all(t.message == "plex.tv is having problems" for t in trouble)
     # exponential (the jitter is pinned to its top), capped near 30 s
     assert [round(p) for p in run.pauses()] == [2, 4, 8, 16, 30, 30]
-    assert len(run.of(flow.CodesReady)) == 1  # the codes on screen stay valid throughout
+    assert len(run.of(events.CodesReady)) == 1  # the codes on screen stay valid throughout
 
 
 @pytest.mark.parametrize("endpoint", ["create", "poll", "user"])
@@ -244,7 +244,7 @@ def test_read_timeouts_are_retried(endpoint: str, simulator: Simulator, clock: F
     with PlexClient(Identity(CLIENT_ID), simulator.url, timeout=(2.0, 0.2)) as client:
         run = sign_in(client, clock)
     assert run.result is not None
-    assert [t.message for t in run.of(flow.Trouble)] == ["Can't reach plex.tv"] * 2
+    assert [t.message for t in run.of(events.Trouble)] == ["Can't reach plex.tv"] * 2
 
 
 @pytest.mark.parametrize("endpoint", ["create", "poll", "user"])
@@ -260,7 +260,7 @@ def test_connections_dropped_mid_response_are_retried(
     approve_at(simulator, clock, 3)
     run = sign_in(client, clock)
     assert run.result is not None
-    assert len(run.of(flow.Trouble)) == 2
+    assert len(run.of(events.Trouble)) == 2
 
 
 def free_port() -> int:
@@ -281,8 +281,8 @@ def test_plex_down_at_start_and_up_20_s_later(clock: FakeClock) -> None:
         for sim in started:
             sim.stop()
     assert run.result is not None
-    assert all(t.message == "Can't reach plex.tv" for t in run.of(flow.Trouble))
-    first_code = run.of(flow.CodesReady)[0].deadline - run.of(flow.CodesReady)[0].lifetime
+    assert all(t.message == "Can't reach plex.tv" for t in run.of(events.Trouble))
+    first_code = run.of(events.CodesReady)[0].deadline - run.of(events.CodesReady)[0].lifetime
     assert 20 <= first_code - clock.start <= 20 + 30  # at the first retry after it came up
 
 
@@ -330,7 +330,7 @@ def test_answers_that_are_not_plex_are_retried(
     approve_at(simulator, clock, 3)
     run = sign_in(client, clock)
     assert run.result is not None
-    assert [t.message for t in run.of(flow.Trouble)] == ["plex.tv sent an unexpected answer"] * 3
+    assert [t.message for t in run.of(events.Trouble)] == ["plex.tv sent an unexpected answer"] * 3
 
 
 @pytest.mark.parametrize("endpoint", ["create", "poll", "user"])
@@ -341,8 +341,8 @@ def test_bodies_over_1_mib_are_refused_and_retried(
     approve_at(simulator, clock, 3)
     run = sign_in(client, clock)
     assert run.result is not None
-    assert all(isinstance(t.error, PlexError) for t in run.of(flow.Trouble))
-    assert len(run.of(flow.Trouble)) == 2
+    assert all(isinstance(t.error, PlexError) for t in run.of(events.Trouble))
+    assert len(run.of(events.Trouble)) == 2
 
 
 def test_user_answer_that_is_not_a_user_is_retried_with_the_same_token(
@@ -351,7 +351,7 @@ def test_user_answer_that_is_not_a_user_is_retried_with_the_same_token(
     simulator.add_fault("user", status=200, body='{"id": "nope"}', content_type="application/json")
     approve_at(simulator, clock, 3)
     run = sign_in(client, clock)
-    assert run.result is not None and len(run.of(flow.CodesReady)) == 1
+    assert run.result is not None and len(run.of(events.CodesReady)) == 1
     assert len(run.times("get_user")) == 2
 
 
@@ -362,7 +362,7 @@ def test_an_empty_token_is_not_a_sign_in(
     approve_at(simulator, clock, 10)
     run = sign_in(client, clock)
     assert run.result is not None and run.result.token.reveal().startswith("SIMULATED-")
-    assert len(run.of(flow.Approved)) == 1 and not run.of(flow.Trouble)
+    assert len(run.of(events.Approved)) == 1 and not run.of(events.Trouble)
 
 
 def test_expires_at_in_the_past_renews_without_hammering(
@@ -378,7 +378,7 @@ def test_expires_at_in_the_past_renews_without_hammering(
     in_first_five_minutes = [t for t in born_dead if t - clock.start < 300]
     # backing off up to 30 s: a few dozen requests in five minutes, not thousands
     assert len(in_first_five_minutes) <= 2 * (300 / 30 + 8)
-    assert run.of(flow.Trouble)[0].message == "plex.tv keeps ending the sign-in codes"
+    assert run.of(events.Trouble)[0].message == "plex.tv keeps ending the sign-in codes"
 
 
 def test_pin_answers_with_an_absurd_lifetime_are_refused(
@@ -387,7 +387,7 @@ def test_pin_answers_with_an_absurd_lifetime_are_refused(
     simulator.add_fault("create", status=201, body=pin_body(expiresIn=10**9), times=2)
     approve_at(simulator, clock, 3)
     run = sign_in(client, clock)
-    assert run.result is not None and len(run.of(flow.Trouble)) == 2
+    assert run.result is not None and len(run.of(events.Trouble)) == 2
 
 
 # --- clocks --------------------------------------------------------------------------------------
@@ -413,7 +413,7 @@ def test_a_client_clock_hours_off_keeps_the_right_deadline(
         approve_at(sim, clock, 1850)
         # polling is not what this is about: one poll per PIN every 30 s keeps it quick
         run = sign_in(c, clock, poll_interval=30)
-    ready = run.of(flow.CodesReady)
+    ready = run.of(events.CodesReady)
     assert run.result is not None
     assert ready[0].lifetime == pytest.approx(900, abs=2)
     # renewed on schedule, every 900 s (the short PIN's life), neither early nor late
@@ -430,7 +430,7 @@ def test_the_system_clock_jumping_does_not_move_the_deadline(
     clock.at(500, lambda: wall.update(now=wall["now"] - timedelta(days=1)))  # back a day
     approve_at(simulator, clock, 1000)
     run = sign_in(client, clock, wall_clock=lambda: wall["now"], poll_interval=30)
-    first, second = run.of(flow.CodesReady)[:2]
+    first, second = run.of(events.CodesReady)[:2]
     assert first.deadline - clock.start == pytest.approx(900, abs=2)
     assert second.deadline - first.deadline == pytest.approx(900, abs=2)
     assert run.result is not None
@@ -457,7 +457,7 @@ def test_a_pin_that_vanishes_before_its_expiry_is_renewed(
     approve_at(simulator, clock, 60)
     run = sign_in(client, clock)
     assert run.result is not None
-    assert len(run.of(flow.CodesReady)) == 2 and not run.of(flow.Trouble)
+    assert len(run.of(events.CodesReady)) == 2 and not run.of(events.Trouble)
 
 
 def test_pins_that_always_vanish_are_renewed_with_backoff_not_in_a_loop(
@@ -483,8 +483,8 @@ def test_a_rejected_token_starts_over_with_new_codes(
     approve_at(simulator, clock, 50)
     run = sign_in(client, clock)
     assert run.result is not None
-    assert len(run.of(flow.CodesReady)) == 2
-    assert "rejected" in run.of(flow.Renewing)[0].reason
+    assert len(run.of(events.CodesReady)) == 2
+    assert "rejected" in run.of(events.Renewing)[0].reason
 
 
 def test_tokens_rejected_at_once_every_time_do_not_loop(
@@ -506,7 +506,7 @@ def test_a_token_that_cannot_be_checked_is_kept_and_checked_again(
     approve_at(simulator, clock, 5)
     run = sign_in(client, clock)
     assert run.result is not None
-    assert len(run.times("get_user")) == 6 and len(run.of(flow.CodesReady)) == 1
+    assert len(run.times("get_user")) == 6 and len(run.of(events.CodesReady)) == 1
 
 
 def test_timeout_while_checking_the_token_says_so(
@@ -516,7 +516,7 @@ def test_timeout_while_checking_the_token_says_so(
     approve_at(simulator, clock, 5)
     run = sign_in(client, clock, timeout=120)
     assert isinstance(run.error, SignInTimeout)
-    assert len(run.of(flow.Approved)) == 1
+    assert len(run.of(events.Approved)) == 1
 
 
 # --- the keyring ---------------------------------------------------------------------------------
@@ -549,18 +549,18 @@ def test_a_keyring_failure_is_reported_and_the_token_kept_for_another_try(
     assert run.result is not None
     use_keyring(make())
     store = TokenStore("plexlogin-hardening", timeout=0.3)
-    events: list[flow.Event] = []
-    signin = flow.SignInFlow(client, events.append, clock=clock, waiter=clock)
+    heard: list[events.Event] = []
+    signin = flow.SignInFlow(client, heard.append, clock=clock, waiter=clock)
     with pytest.raises(expected) as failure:
         signin.save(run.result, store, "jane")
-    assert isinstance(events[-1], flow.StoreFailed) and events[-1].error is failure.value
+    assert isinstance(heard[-1], events.StoreFailed) and heard[-1].error is failure.value
     assert run.result.token.reveal() not in f"{failure.value} {failure.value!r}"
     # "Try again" once the keyring works: the same token, still in memory, is stored
     fixed = MemoryKeyring()
     use_keyring(fixed)
     signin.save(run.result, store, "jane")
     assert fixed.get_password("plexlogin-hardening", "jane") == run.result.token.reveal()
-    assert isinstance(events[-1], flow.Stored)
+    assert isinstance(heard[-1], events.Stored)
 
 
 def test_a_keyring_error_that_quotes_the_token_is_scrubbed(

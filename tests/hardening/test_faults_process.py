@@ -1,4 +1,4 @@
-"""The faults of issue 5 against the real program: ``plexlogin login --terminal --json``.
+"""Network, server and keyring faults against the real program: ``plexlogin login --terminal``.
 
 test_faults_flow.py proves the behaviour over time on a fake clock; this file proves what
 a setup wizard sees from the real process: the exit code, the one JSON line, a message in

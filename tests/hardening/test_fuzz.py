@@ -24,15 +24,15 @@ from hypothesis import strategies as st
 from requests.structures import CaseInsensitiveDict
 
 from plexlogin.cli import check_plex_url
+from plexlogin.config import Config, _parse, load_config
 from plexlogin.errors import PlexError, UnexpectedAnswer, UsageError
-from plexlogin.identity import Config, _parse, load_config
 from plexlogin.plex import (
     Identity,
     Pin,
     PlexClient,
     PlexUser,
-    _Answer,
     _error_codes,
+    _PlexReply,
     parse_http_date,
     parse_pin,
     parse_retry_after,
@@ -169,7 +169,7 @@ def test_parse_user_gives_a_user_or_unexpected_answer(data: object) -> None:
         user = parse_user(data)
     except UnexpectedAnswer:
         return
-    assert isinstance(user, PlexUser) and user.username and isinstance(user.id, int)
+    assert isinstance(user, PlexUser) and user.account_name and isinstance(user.id, int)
     assert isinstance(user.display_name, str)
 
 
@@ -192,7 +192,7 @@ def test_parse_http_date_is_none_or_aware(value: str | None) -> None:
 @FUZZ
 @given(body=st.one_of(st.binary(max_size=200), any_json.map(lambda d: json.dumps(d).encode())))
 def test_answer_body_is_json_or_unexpected_answer(body: bytes) -> None:
-    answer = _Answer(200, {}, body)
+    answer = _PlexReply(200, {}, body)
     try:
         answer.json()
     except UnexpectedAnswer:
@@ -207,7 +207,7 @@ def test_error_codes_are_ints(data: object) -> None:
 
 def test_deeply_nested_json_is_an_unexpected_answer() -> None:
     with pytest.raises(UnexpectedAnswer):
-        _Answer(200, {}, b"[" * 100_000 + b"]" * 100_000).json()
+        _PlexReply(200, {}, b"[" * 100_000 + b"]" * 100_000).json()
 
 
 # --- a whole HTTP answer through the client ------------------------------------------------------

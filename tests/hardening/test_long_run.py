@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from plexlogin import flow
+from plexlogin import events, flow
 from plexlogin.plex import Identity, PlexClient
 from tests.helpers.fake_clock import FakeClock
 
@@ -66,13 +66,13 @@ def test_an_hour_of_waiting(simulator_process: str) -> None:
     clock = FakeClock()
     samples: list[tuple[float, int, int]] = []  # (fake time, threads, fds) at each new code
     memory: dict[str, int] = {}
-    ready: list[flow.CodesReady] = []
+    ready: list[events.CodesReady] = []
     # per PIN: (last poll, shortest gap); counters, so the test itself does not grow
     polls: dict[int, tuple[float, float]] = {}
     poll_count = [0]
 
-    def on_event(event: flow.Event) -> None:
-        if isinstance(event, flow.CodesReady):
+    def on_event(event: events.Event) -> None:
+        if isinstance(event, events.CodesReady):
             ready.append(event)
             samples.append((clock.elapsed, threading.active_count(), open_fds()))
 

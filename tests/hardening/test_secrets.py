@@ -28,7 +28,7 @@ import keyring.backend
 import keyring.errors
 import pytest
 
-from plexlogin import flow
+from plexlogin import events
 from plexlogin.cli import check_plex_url
 from plexlogin.errors import KeyringError, NetworkError, UsageError
 from plexlogin.login import LoginSession, LoginSettings, Outcome
@@ -127,7 +127,7 @@ def test_logs_errors_and_reprs_of_a_whole_sign_in_never_show_the_token(
     use_keyring: Callable[[keyring.backend.KeyringBackend], None],
 ) -> None:
     clock = FakeClock()
-    events: list[flow.Event] = []
+    heard: list[events.Event] = []
     settings = LoginSettings(
         plex_url=simulator.url,
         client_id="aa0e0d0c-1b2a-4c3d-8e4f-5a6b7c8d9e0f",
@@ -137,7 +137,7 @@ def test_logs_errors_and_reprs_of_a_whole_sign_in_never_show_the_token(
         keyring_username=None,
         remember=False,
     )
-    session = LoginSession(settings, events.append, clock=clock, waiter=clock)
+    session = LoginSession(settings, heard.append, clock=clock, waiter=clock)
     simulator.add_fault("user", status=401)
     clock.at(3, lambda: simulator.approve(_newest(simulator)))
     clock.at(10, lambda: simulator.approve(_newest(simulator)))
@@ -160,7 +160,7 @@ def test_logs_errors_and_reprs_of_a_whole_sign_in_never_show_the_token(
 
     shown = [record.getMessage() for record in debug_log.records]
     shown += ["".join(traceback.format_exception(e)) + repr(e) + str(e) for e in errors]
-    shown += [repr(e) + str(e) for e in events]
+    shown += [repr(e) + str(e) for e in heard]
     shown += [repr(signin), str(signin), repr(signin.token), f"{signin.token}", repr(outcome)]
     shown += [repr(outcome.as_json(settings)), repr(session.__dict__), repr(session.flow.__dict__)]
     gc.collect()
@@ -443,7 +443,7 @@ def test_config_holds_names_only(
     simulator: Simulator, memory_keyring: object, tmp_path: Path
 ) -> None:
     """What remember_account writes: the client id and where the token went, no secret."""
-    from plexlogin.identity import config_path
+    from plexlogin.config import config_path
     from plexlogin.login import remember_account
 
     remember_account(SERVICE, "jane", "jane")

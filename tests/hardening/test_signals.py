@@ -1,6 +1,6 @@
 """SIGTERM and SIGINT at every stage of a sign-in, to the real process.
 
-The contract (issue 2, section 6; issue 5): a wizard's SIGTERM, or Ctrl-C, ends the run
+The command-line contract setup wizards rely on: a wizard's SIGTERM, or Ctrl-C, ends the run
 within one second with exit code 3, the --json line says "cancelled", stderr says so in
 plain words and nothing else (no traceback, no Qt warning). A keyring write in progress
 is either completed (and then reported as the sign-in it is) or reported as possibly

@@ -1,4 +1,4 @@
-"""identity: the client identifier is made once and kept; a broken settings file never
+"""config: the client identifier is made once and kept; a broken settings file never
 stops anyone; saves are atomic and private."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from pathlib import Path
 import platformdirs
 import pytest
 
+from plexlogin.config import Config, config_dir, config_path, load_config, save_config
 from plexlogin.errors import ConfigError
-from plexlogin.identity import Config, config_dir, config_path, load_config, save_config
 
 GOOD_ID = "0b7c4d3e-5f60-4a1b-8c2d-9e0f1a2b3c4d"
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")

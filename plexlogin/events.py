@@ -1,0 +1,115 @@
+"""What a sign-in tells its front-end: the one vocabulary of the flow, the terminal and the window.
+
+Every front-end (window, terminal, tests, a Python caller) hears these same events, so a new
+stage is told once. This module imports neither ``requests`` nor Qt: the window imports it
+before its first paint, and the values cross threads safely because they are immutable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from plexlogin.errors import KeyringError, PlexLoginError
+
+
+@dataclass(frozen=True)
+class Account:
+    """The account a token belongs to, as much as a front-end needs to show it.
+
+    ``username`` is None for a Plex Home managed profile, which has no account name of its
+    own; ``display_name`` always says something.
+    """
+
+    username: str | None
+    display_name: str
+    title: str | None = None
+    thumb: str | None = None
+    uuid: str | None = None
+
+
+@dataclass(frozen=True)
+class CodesReady:
+    """New codes to show; ``deadline`` is in the flow's clock (monotonic seconds)."""
+
+    code: str
+    auth_url: str
+    deadline: float
+    lifetime: float
+    expires_at: datetime  # local wall-clock time, for display only
+    renewed: bool
+
+
+@dataclass(frozen=True)
+class Renewing:
+    """The codes expired (or the token was rejected): new ones are on their way."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Trouble:
+    """A request failed; the flow retries at ``retry_at`` (flow clock) by itself."""
+
+    message: str
+    retry_at: float
+    error: PlexLoginError
+
+    def describe(self, now: float) -> str:
+        """E.g. "Can't reach plex.tv — retrying in 8 s"."""
+        seconds = max(0, round(self.retry_at - now))
+        return f"{self.message} — retrying in {seconds} s"
+
+
+@dataclass(frozen=True)
+class Recovered:
+    """Requests succeed again after Trouble."""
+
+
+@dataclass(frozen=True)
+class Approved:
+    """plex.tv handed over a token; it is being checked."""
+
+    via_qr: bool
+
+
+@dataclass(frozen=True)
+class Verified:
+    """plex.tv accepted the token: it belongs to ``account``; saving it comes next."""
+
+    account: Account
+
+
+@dataclass(frozen=True)
+class Stored:
+    """The token is in the keyring under ``service``/``username``."""
+
+    service: str
+    username: str
+
+
+@dataclass(frozen=True)
+class StoreFailed:
+    """The keyring refused the token; it is still held in memory for another try."""
+
+    error: KeyringError
+
+
+@dataclass(frozen=True)
+class Failed:
+    """The sign-in ended without a token (cancelled, timed out, or gave up)."""
+
+    error: PlexLoginError
+
+
+Event = (
+    CodesReady
+    | Renewing
+    | Trouble
+    | Recovered
+    | Approved
+    | Verified
+    | Stored
+    | StoreFailed
+    | Failed
+)
