@@ -112,6 +112,15 @@ def _positive_seconds(value: str) -> float:
     return seconds
 
 
+AUTH_KINDS = ("legacy", "jwt")
+
+
+def _auth_kind(value: str) -> str:
+    if value not in AUTH_KINDS:
+        raise argparse.ArgumentTypeError(f"must be 'legacy' or 'jwt', not {value!r}")
+    return value
+
+
 def _name(label: str, limit: int = 128) -> type[str]:
     def check(value: str) -> str:
         if not value.strip() or len(value) > limit or not value.isprintable():
@@ -204,6 +213,12 @@ OPTIONS = {
         f"run against the built-in simulator; stores into keyring service `{DEMO_KEYRING_SERVICE}`",
     ),
     "stay_open": Option(("--stay-open",), None, "keep the window open after signing in"),
+    "auth": Option(
+        ("--auth",),
+        "KIND",
+        "`legacy` (default): a long-lived token; `jwt`: a device key in the keyring and "
+        "7-day tokens that `plexlogin token` renews by itself (see docs/jwt.md)",
+    ),
     "verbose": Option(("-v", "--verbose"), None, "diagnostics on stderr (never the token)"),
 }
 _COMMON = (
@@ -222,6 +237,7 @@ _CHECKS: dict[str, Callable[[str], Any]] = {
     "keyring_service": _name("--keyring-service"),
     "keyring_username": _name("--keyring-username"),
     "timeout": _positive_seconds,
+    "auth": _auth_kind,
 }
 
 
@@ -248,7 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     _add(common, *_COMMON)
     login = commands.add_parser("login", parents=[common], help="sign in (the default command)")
-    _add(login, "json", "timeout", "terminal", "demo", "stay_open")
+    _add(login, "json", "timeout", "terminal", "demo", "stay_open", "auth")
     commands.add_parser("token", parents=[common], help="print the stored token")
     status = commands.add_parser("status", parents=[common], help="check the stored token")
     _add(status, "json")
@@ -399,6 +415,7 @@ def _sign_in(args: argparse.Namespace, report: Report) -> int:
         stay_open=args.stay_open,
         verbose=args.verbose,
         remember=not args.demo,
+        auth=args.auth or "legacy",
     )
     log.debug("signing in against %s as client %s", plex_url, settings.client_id)
     try:

@@ -454,6 +454,8 @@ def test_config_holds_names_only(
         "last_username",
         "keyring_service",
         "keyring_username",
+        "auth",
+        "jwt_client_id",
     }
     assert "token" not in text.lower()
     assert os.stat(config_path()).st_mode & 0o777 == 0o600
@@ -461,13 +463,16 @@ def test_config_holds_names_only(
 
 #: where Token.reveal() may be used, once each, by module and enclosing function: the HTTP
 #: header that checks the token, the keyring write, ``plexlogin token``, and (JWT sign-in)
-#: reading the device key back from its keyring entry and checking a Plex JWT's signature
+#: reading the device key back from its keyring entry, checking a Plex JWT's signature and
+#: reading a stored one's expiry
 REVEAL_ALLOWED = {
     ("plexlogin.plex", "PlexClient.get_user"),
     ("plexlogin.tokens", "TokenStore.save"),
     ("plexlogin.cli", "_token"),
     ("plexlogin.jwtauth", "DeviceKey.from_secret"),
     ("plexlogin.jwtauth", "verify_plex_jwt"),
+    # when a stored Plex JWT expires, to renew it without a request when it is not due
+    ("plexlogin.jwtauth", "expiry_of"),
 }
 
 

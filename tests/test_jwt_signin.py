@@ -1,0 +1,230 @@
+"""``--auth jwt`` sign-ins against the simulator, which checks every device JWT for real."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+
+import jwt as pyjwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from plexlogin import events
+from plexlogin.cli import main
+from plexlogin.config import load_config
+from plexlogin.devicekey import DeviceKeyStore, key_service
+from plexlogin.errors import ExitCode
+from plexlogin.jwtauth import DeviceKey
+from plexlogin.login import LoginSession, LoginSettings, Status
+from plexlogin.plex import Identity, PlexClient
+from plexlogin.secret import Token
+from plexlogin.simulator import Simulator
+from plexlogin.simulator.accounts import User
+from plexlogin.tokens import MemoryKeyring, TokenStore
+from tests.helpers.fake_clock import FakeClock
+
+CLIENT_ID = "0b7c4d3e-5f60-4a1b-8c2d-9e0f1a2b3c4d"
+SERVICE = "plexlogin-jwt-test"
+
+
+def settings(sim: Simulator, **changes: object) -> LoginSettings:
+    values: dict[str, object] = {
+        "plex_url": sim.url,
+        "client_id": CLIENT_ID,
+        "product": "plexlogin",
+        "device_name": None,
+        "keyring_service": SERVICE,
+        "keyring_username": None,
+        "auth": "jwt",
+    }
+    values.update(changes)
+    return LoginSettings(**values)  # type: ignore[arg-type]
+
+
+def approve_newest(sim: Simulator) -> None:
+    pending = [p for p in sim.pins() if not p.approved and not p.strong]
+    sim.approve(max(pending, key=lambda p: p.id).id)
+
+
+def approving(sim: Simulator) -> Callable[[events.Event], None]:
+    """An event listener that approves the newest code as soon as codes are shown."""
+
+    def on_event(event: events.Event) -> None:
+        if isinstance(event, events.CodesReady):
+            approve_newest(sim)
+
+    return on_event
+
+
+def accepted_by(sim: Simulator, token: Token) -> str | None:
+    with PlexClient(Identity(client_id=CLIENT_ID), sim.url) as client:
+        return client.get_user(token).username
+
+
+def test_a_jwt_sign_in_stores_a_plex_jwt_and_its_key_beside_it(
+    simulator: Simulator, memory_keyring: MemoryKeyring
+) -> None:
+    on_event = approving(simulator)
+    session = LoginSession(settings(simulator), on_event)
+    outcome = session.sign_in()
+    assert outcome.status is Status.SIGNED_IN, outcome.error
+    username = outcome.keyring_username
+    assert username == "demo-user" and outcome.expires_at is not None
+    token = TokenStore(SERVICE).load(username)
+    assert token is not None and token.reveal().count(".") == 2
+    assert accepted_by(simulator, token) == "demo-user"
+    key = DeviceKeyStore(SERVICE).load(username)
+    assert key is not None
+    claims = pyjwt.decode(token.reveal(), options={"verify_signature": False})
+    assert claims["thumbprint"] == key.kid  # the stored key is the one the JWT is bound to
+    # the key's own entry: another service, the same username
+    assert set(memory_keyring._entries) == {(SERVICE, username), (key_service(SERVICE), username)}
+    config, _ = load_config()
+    assert (config.auth, config.jwt_client_id) == ("jwt", CLIENT_ID)
+    # every PIN carried the key and every poll a device JWT
+    polls = [r for r in simulator.requests if r.method == "GET" and "/pins/" in r.path]
+    assert polls and all("deviceJWT" in r.query for r in polls)
+
+
+def test_the_next_sign_in_of_the_same_entry_reuses_its_key(
+    simulator: Simulator, memory_keyring: MemoryKeyring
+) -> None:
+    on_event = approving(simulator)
+    assert LoginSession(settings(simulator), on_event).sign_in().exit_code == ExitCode.OK
+    first = DeviceKeyStore(SERVICE).load("demo-user")
+    assert LoginSession(settings(simulator), on_event).sign_in().exit_code == ExitCode.OK
+    second = DeviceKeyStore(SERVICE).load("demo-user")
+    assert first is not None and second is not None and first.kid == second.kid
+    # another client identifier gets a key of its own
+    other = settings(simulator, client_id="1b7c4d3e-5f60-4a1b-8c2d-9e0f1a2b3c4d")
+    assert LoginSession(other, on_event).sign_in().exit_code == ExitCode.OK
+    third = DeviceKeyStore(SERVICE).load("demo-user")
+    assert third is not None and third.kid != first.kid
+
+
+def test_codes_shown_longer_than_a_nonce_lives_still_sign_in(
+    simulator: Simulator, memory_keyring: MemoryKeyring, clock: FakeClock
+) -> None:
+    """Approval after six minutes: the device JWT (and its nonce) was re-made meanwhile."""
+    for step in range(1, 13):  # the server's clock keeps pace with the flow's
+        clock.at(30.0 * step, lambda: simulator.advance_clock(30.0))
+    clock.at(361.0, lambda: approve_newest(simulator))
+    session = LoginSession(
+        settings(simulator),
+        clock=clock,
+        waiter=clock,
+        wall_clock=lambda: time.time() + clock.elapsed,
+    )
+    outcome = session.sign_in()
+    assert outcome.status is Status.SIGNED_IN, outcome.error
+    assert clock.elapsed >= 361.0
+    nonces = [r for r in simulator.requests if r.path.endswith("/auth/nonce")]
+    assert len(nonces) >= 2  # one device JWT would have died at five minutes
+    assert all(r.status == 200 for r in simulator.requests if "/pins/" in r.path)
+
+
+def _crafted(sim: Simulator, kind: str, key_kid: Callable[[], str]) -> str:
+    """A Plex JWT a misbehaving server might send."""
+    user = User(1, "uuid-1", "mallory", 0, "mallory")
+    if kind == "bad signature":
+        claims = {
+            "iss": "plex.tv",
+            "aud": ["plex.tv", CLIENT_ID],
+            "iat": int(time.time()),
+            "exp": int(time.time()) + 600,
+            "thumbprint": key_kid(),
+        }
+        other = Ed25519PrivateKey.generate()
+        return pyjwt.encode(
+            claims, other, algorithm="EdDSA", headers={"kid": sim.model.devices.kid}
+        )
+    if kind == "wrong aud":
+        return sim.model.devices.issue(user, "another-client", key_kid())
+    return sim.model.devices.issue(user, CLIENT_ID, DeviceKey.generate().kid)
+
+
+@pytest.mark.parametrize("kind", ["bad signature", "wrong aud", "another key"])
+def test_a_plex_jwt_that_does_not_check_out_is_refused_and_never_stored(
+    simulator: Simulator, memory_keyring: MemoryKeyring, kind: str
+) -> None:
+    seen: list[events.Event] = []
+    sent: list[str] = []
+    session: LoginSession
+
+    def our_kid() -> str:
+        device = session.flow.device
+        assert device is not None
+        return device.key.kid
+
+    def on_event(event: events.Event) -> None:
+        seen.append(event)
+        if isinstance(event, events.CodesReady) and not event.renewed:
+            crafted = _crafted(simulator, kind, our_kid)
+            sent.append(crafted)
+            body = {"id": 1, "code": "ABCD", "expiresIn": 600, "authToken": crafted}
+            simulator.add_fault("poll", status=200, body=json.dumps(body))
+        elif isinstance(event, events.CodesReady):
+            approve_newest(simulator)
+
+    session = LoginSession(settings(simulator), on_event)
+    outcome = session.sign_in()
+    assert outcome.status is Status.SIGNED_IN, outcome.error
+    stored = TokenStore(SERVICE).load("demo-user")
+    assert sent and stored is not None and stored.reveal() != sent[0]
+    assert sent[0] not in memory_keyring._entries.values()
+    assert any(isinstance(e, events.Renewing) and "rejected" in e.reason for e in seen)
+    # refused before anything trusted it: only the real token was shown to /api/v2/user
+    assert len([r for r in simulator.requests if r.path.endswith("/api/v2/user")]) == 1
+
+
+def test_the_terminal_signs_in_with_auth_jwt(
+    simulator: Simulator,
+    memory_keyring: MemoryKeyring,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+
+    def approve() -> None:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if len([p for p in simulator.pins() if not p.approved]) >= 2:
+                approve_newest(simulator)
+                return
+            time.sleep(0.01)
+
+    threading.Thread(target=approve, daemon=True).start()
+    argv = ["--terminal", "--json", "--auth", "jwt", "--plex-url", simulator.url]
+    code = main([*argv, "--keyring-service", SERVICE])
+    out, _err = capsys.readouterr()
+    data = json.loads(out)
+    assert code == 0 and data["auth"] == "jwt" and data["status"] == "signed_in"
+    assert isinstance(data["expires_at"], str) and data["expires_at"].endswith("+00:00")
+    token = TokenStore(SERVICE).load("demo-user")
+    assert token is not None and accepted_by(simulator, token) == "demo-user"
+
+
+def test_the_demo_signs_in_with_auth_jwt_offline(
+    memory_keyring: MemoryKeyring,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import plexlogin.cli
+
+    monkeypatch.setattr(plexlogin.cli, "DEMO_AUTO_APPROVE", 0.2)
+    code = main(["--demo", "--terminal", "--json", "--auth", "jwt"])
+    out, err = capsys.readouterr()
+    data = json.loads(out)
+    assert code == 0, err
+    assert (data["status"], data["auth"], data["keyring_service"]) == (
+        "signed_in",
+        "jwt",
+        "plexlogin-demo",
+    )
+    assert data["expires_at"] is not None
+    username = str(data["keyring_username"])
+    token = TokenStore("plexlogin-demo").load(username)
+    key = DeviceKeyStore("plexlogin-demo").load(username)
+    assert token is not None and key is not None
+    assert pyjwt.get_unverified_header(token.reveal())["kid"].startswith("SIMULATED-")
