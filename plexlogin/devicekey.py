@@ -18,9 +18,17 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Final
 
-from plexlogin.errors import KeyRejected, KeyringError, UnexpectedAnswer
+from plexlogin.errors import (
+    KeyRejected,
+    KeyringError,
+    PlexError,
+    TokenExpired,
+    UnexpectedAnswer,
+)
 from plexlogin.jwtauth import (
     DEVICE_JWT_LIFETIME,
     DeviceKey,
@@ -28,7 +36,7 @@ from plexlogin.jwtauth import (
     expiry_of,
     verify_plex_jwt,
 )
-from plexlogin.plex import PlexClient
+from plexlogin.plex import Identity, PlexClient
 from plexlogin.secret import Token
 from plexlogin.tokens import TokenStore
 
@@ -142,7 +150,11 @@ class DeviceProof:
         KeyRejected when plex.tv refuses the key (or the new token is bound to another).
         """
         self.forget()
-        token = self.client.exchange_token(self.current())
+        try:
+            token = self.client.exchange_token(self.current())
+        except TokenExpired:  # the device JWT died on the way: once more, over a new nonce
+            self.forget()
+            token = self.client.exchange_token(self.current())
         try:
             claims = self.check(token, self.client.auth_keys())
         except UnexpectedAnswer as error:
@@ -192,3 +204,47 @@ def reusable_key(service: str, username: str | None, client_id: str) -> DeviceKe
     except KeyringError as error:
         log.debug("making a new device key: %s", error)
         return None
+
+
+@dataclass(frozen=True)
+class StoredJwt:
+    """A keyring entry that holds a Plex JWT, and what renewing it needs."""
+
+    service: str
+    username: str
+    #: the client identifier the JWT was issued to (remembered in config.json)
+    client_id: str
+    plex_url: str
+    product: str
+
+
+def fresh_token(
+    entry: StoredJwt, token: Token, *, expired: bool = False, now: Callable[[], float] = time.time
+) -> tuple[Token, datetime | None, str | None]:
+    """The entry's Plex JWT, renewed and stored first when it is (nearly) expired.
+
+    Returns the token to use, when it expires, and a warning for the person when a due
+    renewal failed but the stored token still works. KeyRejected (exit 1, "sign in
+    again") when the key is gone or plex.tv refuses it; any other PlexError when the
+    token has expired and could not be renewed.
+    """
+    key = DeviceKeyStore(entry.service).load(entry.username)
+    if key is None:
+        raise missing_key()
+    identity = Identity(client_id=entry.client_id, product=entry.product)
+    with PlexClient(identity, entry.plex_url) as client:
+        proof = DeviceProof(client, key, now=now)
+        try:
+            new_token, claims = renew_if_due(proof, token, expired=expired)
+        except KeyRejected:
+            raise missing_key() from None
+        except PlexError as error:
+            expires = None if expired else expiry_of(token)
+            if expires is None or expires.timestamp() <= now():
+                raise
+            return token, expires, f"The token could not be renewed yet ({error})."
+    if claims is None:
+        return token, expiry_of(token), None
+    TokenStore(entry.service).save(entry.username, new_token)
+    log.debug("stored the renewed Plex JWT")
+    return new_token, claims.expires_at, None

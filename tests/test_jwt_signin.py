@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 
 import jwt as pyjwt
 import pytest
@@ -15,6 +16,7 @@ from plexlogin.cli import main
 from plexlogin.config import load_config
 from plexlogin.devicekey import DeviceKeyStore, key_service
 from plexlogin.errors import ExitCode
+from plexlogin.errors import TokenExpired as TokenExpiredError
 from plexlogin.jwtauth import DeviceKey
 from plexlogin.login import LoginSession, LoginSettings, Status
 from plexlogin.plex import Identity, PlexClient
@@ -228,3 +230,106 @@ def test_the_demo_signs_in_with_auth_jwt_offline(
     key = DeviceKeyStore("plexlogin-demo").load(username)
     assert token is not None and key is not None
     assert pyjwt.get_unverified_header(token.reveal())["kid"].startswith("SIMULATED-")
+
+
+# --- token, status, logout with a stored Plex JWT ------------------------------------------
+
+
+def signed_in_entry(sim: Simulator) -> Token:
+    """A remembered JWT sign-in of demo-user (config.json notes it), its token."""
+    outcome = LoginSession(settings(sim), approving(sim)).sign_in()
+    assert outcome.exit_code == ExitCode.OK, outcome.error
+    token = TokenStore(SERVICE).load("demo-user")
+    assert token is not None
+    return token
+
+
+def created_pins(sim: Simulator) -> int:
+    return len([r for r in sim.requests if r.method == "POST" and r.path.endswith("/pins")])
+
+
+def test_token_renews_an_expired_plex_jwt_without_a_new_pin(
+    make_sim: Callable[..., Simulator],
+    memory_keyring: MemoryKeyring,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    sim = make_sim(jwt_lifetime=5)
+    old = signed_in_entry(sim)
+    pins = created_pins(sim)
+    sim.advance_clock(10)
+    with pytest.raises(TokenExpiredError):
+        accepted_by(sim, old)
+    # no --client-id: the renewal speaks as the client the JWT was issued to
+    assert main(["token", "--plex-url", sim.url]) == 0
+    out, _err = capsys.readouterr()
+    new = TokenStore(SERVICE).load("demo-user")
+    assert new is not None and new != old and out == new.reveal() + "\n"
+    assert accepted_by(sim, new) == "demo-user"
+    assert created_pins(sim) == pins
+    renewals = [r for r in sim.requests if r.path.endswith("/auth/token")]
+    assert len(renewals) == 1 and renewals[0].status == 200
+
+
+def test_token_prints_a_fresh_plex_jwt_as_it_is(
+    simulator: Simulator, memory_keyring: MemoryKeyring, capsys: pytest.CaptureFixture[str]
+) -> None:
+    token = signed_in_entry(simulator)
+    assert main(["token", "--plex-url", simulator.url]) == 0
+    assert capsys.readouterr().out == token.reveal() + "\n"
+    assert not [r for r in simulator.requests if r.path.endswith("/auth/token")]
+
+
+def test_a_revoked_device_key_says_a_new_sign_in_is_needed(
+    make_sim: Callable[..., Simulator],
+    memory_keyring: MemoryKeyring,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    sim = make_sim(jwt_lifetime=5)
+    token = signed_in_entry(sim)
+    key = DeviceKeyStore(SERVICE).load("demo-user")
+    assert key is not None
+    sim.revoke_device_key(key.kid)
+    sim.advance_clock(10)
+    assert main(["token", "--plex-url", sim.url]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and "a new sign-in is needed" in err and token.reveal() not in err
+    assert main(["status", "--json", "--plex-url", sim.url]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert (data["status"], data["auth"]) == ("invalid", "jwt")
+    assert "new sign-in is needed" in str(data["error"])
+
+
+def test_status_reports_the_expiry_and_a_498_means_renew(
+    simulator: Simulator, memory_keyring: MemoryKeyring, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = signed_in_entry(simulator)
+    assert main(["status", "--plex-url", simulator.url]) == 0
+    assert "renews itself" in capsys.readouterr().out
+    simulator.advance_clock(2)  # a renewal in the same second would be the same JWT
+    simulator.add_fault("user", status=498)  # plex.tv says it expired: renew, don't give up
+    assert main(["status", "--json", "--plex-url", simulator.url]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["status"], data["auth"], data["username"]) == ("valid", "jwt", "demo-user")
+    expires = datetime.fromisoformat(str(data["expires_at"]))
+    assert expires.utcoffset() == timedelta(0) and expires > datetime.now(timezone.utc)
+    assert TokenStore(SERVICE).load("demo-user") != old  # renewed and stored
+
+
+def test_a_legacy_entry_says_so_in_status(
+    simulator: Simulator, memory_keyring: MemoryKeyring, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outcome = LoginSession(settings(simulator, auth="legacy"), approving(simulator)).sign_in()
+    assert outcome.exit_code == ExitCode.OK and outcome.expires_at is None
+    assert main(["status", "--json", "--plex-url", simulator.url]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["auth"], data["expires_at"]) == ("legacy", None)
+    assert DeviceKeyStore(SERVICE).load("demo-user") is None
+
+
+def test_logout_removes_the_token_and_the_device_key(
+    simulator: Simulator, memory_keyring: MemoryKeyring, capsys: pytest.CaptureFixture[str]
+) -> None:
+    signed_in_entry(simulator)
+    assert main(["logout"]) == 0
+    assert "device key" in capsys.readouterr().out
+    assert memory_keyring._entries == {}
