@@ -333,3 +333,18 @@ def test_logout_removes_the_token_and_the_device_key(
     assert main(["logout"]) == 0
     assert "device key" in capsys.readouterr().out
     assert memory_keyring._entries == {}
+
+
+def test_a_legacy_sign_in_never_loads_the_jwt_code(simulator: Simulator) -> None:
+    """PyJWT stays off the legacy path (and so off the window's start-up)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from plexlogin.cli import main; "
+        f"code = main(['--terminal', '--plex-url', {simulator.url!r}, '--timeout', '0.5']); "
+        "loaded = {'jwt', 'plexlogin.jwtauth', 'plexlogin.devicekey'} & set(sys.modules); "
+        "sys.exit(90 if loaded else code)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=30)
+    assert done.returncode == int(ExitCode.TIMEOUT), done.stderr
