@@ -575,7 +575,7 @@ def _check_token(
     except (TokenRejected, KeyRejected) as error:
         report.status, report.error = "invalid", _rejection(error)
         return f"The stored token is no longer valid: {report.error}"
-    except PlexError as error:
+    except (PlexError, KeyringError) as error:  # a renewed token the keyring refused, too
         report.status, report.error = "unknown", str(error)
         return f"Could not check the stored token: {error}"
     report.status, report.username = "valid", user.username

@@ -348,3 +348,31 @@ def test_a_legacy_sign_in_never_loads_the_jwt_code(simulator: Simulator) -> None
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=30)
     assert done.returncode == int(ExitCode.TIMEOUT), done.stderr
+
+
+def test_status_still_prints_its_line_when_the_keyring_refuses_the_renewed_token(
+    make_sim: Callable[..., Simulator],
+    memory_keyring: MemoryKeyring,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import keyring.errors
+
+    sim = make_sim(jwt_lifetime=5)
+    signed_in_entry(sim)
+    sim.advance_clock(10)
+
+    def refuse(service: str, username: str, password: str) -> None:
+        raise keyring.errors.PasswordSetError("the collection is read-only")
+
+    monkeypatch.setattr(memory_keyring, "set_password", refuse)
+    assert main(["status", "--json", "--plex-url", sim.url]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert (data["status"], data["auth"]) == ("unknown", "jwt")
+    assert "could not" in str(data["error"])
+
+
+def test_an_unknown_auth_kind_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--terminal", "--json", "--auth", "oauth"]) == int(ExitCode.USAGE)
+    out, err = capsys.readouterr()
+    assert json.loads(out)["status"] == "error" and "'legacy' or 'jwt'" in err
