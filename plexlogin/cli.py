@@ -32,6 +32,8 @@ from plexlogin.signals import ignore_cancel_signals, sigterm_interrupts
 
 if TYPE_CHECKING:
     from plexlogin.config import Config
+    from plexlogin.devicekey import StoredJwt
+    from plexlogin.plex import PlexUser
     from plexlogin.secret import Token
 
 log = logging.getLogger("plexlogin")
@@ -110,6 +112,15 @@ def _positive_seconds(value: str) -> float:
     if not math.isfinite(seconds) or seconds <= 0:
         raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {value!r}")
     return seconds
+
+
+AUTH_KINDS = ("legacy", "jwt")
+
+
+def _auth_kind(value: str) -> str:
+    if value not in AUTH_KINDS:
+        raise argparse.ArgumentTypeError(f"must be 'legacy' or 'jwt', not {value!r}")
+    return value
 
 
 def _name(label: str, limit: int = 128) -> type[str]:
@@ -204,6 +215,12 @@ OPTIONS = {
         f"run against the built-in simulator; stores into keyring service `{DEMO_KEYRING_SERVICE}`",
     ),
     "stay_open": Option(("--stay-open",), None, "keep the window open after signing in"),
+    "auth": Option(
+        ("--auth",),
+        "KIND",
+        "`legacy` (default): a long-lived token; `jwt`: a device key in the keyring and "
+        "7-day tokens that `plexlogin token` renews by itself (see docs/jwt.md)",
+    ),
     "verbose": Option(("-v", "--verbose"), None, "diagnostics on stderr (never the token)"),
 }
 _COMMON = (
@@ -222,6 +239,7 @@ _CHECKS: dict[str, Callable[[str], Any]] = {
     "keyring_service": _name("--keyring-service"),
     "keyring_username": _name("--keyring-username"),
     "timeout": _positive_seconds,
+    "auth": _auth_kind,
 }
 
 
@@ -248,7 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     _add(common, *_COMMON)
     login = commands.add_parser("login", parents=[common], help="sign in (the default command)")
-    _add(login, "json", "timeout", "terminal", "demo", "stay_open")
+    _add(login, "json", "timeout", "terminal", "demo", "stay_open", "auth")
     commands.add_parser("token", parents=[common], help="print the stored token")
     status = commands.add_parser("status", parents=[common], help="check the stored token")
     _add(status, "json")
@@ -399,6 +417,7 @@ def _sign_in(args: argparse.Namespace, report: Report) -> int:
         stay_open=args.stay_open,
         verbose=args.verbose,
         remember=not args.demo,
+        auth=args.auth or "legacy",
     )
     log.debug("signing in against %s as client %s", plex_url, settings.client_id)
     try:
@@ -451,22 +470,54 @@ def _no_window_reason() -> str | None:
 # --- token, status, logout -------------------------------------------------------------
 
 
-def _stored_entry(args: argparse.Namespace) -> tuple[str, str | None]:
-    config = _config()
+def _stored_entry(args: argparse.Namespace, config: Config | None = None) -> tuple[str, str | None]:
+    config = config or _config()
     service = args.keyring_service or config.keyring_service or KEYRING_SERVICE
     username = args.keyring_username or config.keyring_username
     return service, username
 
 
+def _jwt_entry(
+    args: argparse.Namespace, config: Config, service: str, username: str | None
+) -> StoredJwt | None:
+    """The entry as a stored Plex JWT, when config.json remembers it as one (else None).
+
+    Imports the JWT code only then: a legacy entry never loads PyJWT or cryptography.
+    """
+    remembered = (config.keyring_service or KEYRING_SERVICE, config.keyring_username)
+    if config.auth != "jwt" or username is None or remembered != (service, username):
+        return None
+    from plexlogin.devicekey import StoredJwt
+
+    # a renewal speaks as the client the JWT was issued to, whatever --client-id says now
+    client_id = config.jwt_client_id or args.client_id or config.client_id
+    product = args.product or DEFAULT_PRODUCT
+    return StoredJwt(service, username, client_id, _plex_url(args), product)
+
+
+def _fresh(entry: StoredJwt | None, token: Token, *, expired: bool = False) -> Token:
+    """``token``, renewed first when it is a Plex JWT that is (nearly) expired."""
+    if entry is None:
+        return token
+    from plexlogin.devicekey import fresh_token
+
+    fresh, _expires, warning = fresh_token(entry, token, expired=expired)
+    if warning:
+        print(f"plexlogin: {warning}", file=sys.stderr)
+    return fresh
+
+
 def _token(args: argparse.Namespace) -> int:
     from plexlogin.tokens import TokenStore
 
-    service, username = _stored_entry(args)
+    config = _config()
+    service, username = _stored_entry(args, config)
     if username is None:
         raise PlexLoginError("No Plex account is stored yet: sign in with 'plexlogin' first.")
     token = TokenStore(service).load(username)
     if token is None:
         raise PlexLoginError(f"No token is stored for {username} (keyring service {service}).")
+    token = _fresh(_jwt_entry(args, config, service, username), token)
     # the one place the token is printed: this is what `plexlogin token` is for
     sys.stdout.write(token.reveal() + "\n")
     sys.stdout.flush()
@@ -492,7 +543,11 @@ def _status(args: argparse.Namespace) -> int:
         report.status, report.error = "unknown", str(error)
         message = str(error)
     if token is not None:
-        message = _check_token(args, token, report)
+        entry = _jwt_entry(
+            args, config, report.keyring_service or KEYRING_SERVICE, report.keyring_username
+        )
+        report.auth = "legacy" if entry is None else "jwt"
+        message = _check_token(args, token, report, entry)
     if args.json:
         report.write()
     else:
@@ -500,26 +555,63 @@ def _status(args: argparse.Namespace) -> int:
     return int(ExitCode.OK if report.status == "valid" else ExitCode.FAILED)
 
 
-def _check_token(args: argparse.Namespace, token: Token, report: Report) -> str:
-    """Ask plex.tv about the stored token; fills ``report`` and returns the message."""
-    from plexlogin.errors import PlexError, TokenRejected
-    from plexlogin.plex import Identity, PlexClient
+def _check_token(
+    args: argparse.Namespace, token: Token, report: Report, entry: StoredJwt | None = None
+) -> str:
+    """Ask plex.tv about the stored token; fills ``report`` and returns the message.
 
-    identity = Identity(client_id=str(report.client_id), product=args.product or DEFAULT_PRODUCT)
-    with PlexClient(identity, _plex_url(args)) as client:
+    A Plex JWT that is (nearly) expired, or that plex.tv calls expired (498), is renewed
+    first: it renews itself, so only a refused device key makes it invalid.
+    """
+    from plexlogin.errors import KeyRejected, PlexError, TokenExpired, TokenRejected
+
+    try:
+        token = _fresh(entry, token)
         try:
-            user = client.get_user(token)
-        except TokenRejected:
-            report.status, report.error = "invalid", "plex.tv rejected the stored token."
-            return "The stored token is no longer valid: sign in again with 'plexlogin'."
-        except PlexError as error:
-            report.status, report.error = "unknown", str(error)
-            return f"Could not check the stored token: {error}"
+            user = _user_of(args, token, report, entry)
+        except TokenExpired:
+            token = _fresh(entry, token, expired=True)
+            user = _user_of(args, token, report, entry)
+    except (TokenRejected, KeyRejected) as error:
+        report.status, report.error = "invalid", _rejection(error)
+        return f"The stored token is no longer valid: {report.error}"
+    except (PlexError, KeyringError) as error:  # a renewed token the keyring refused, too
+        report.status, report.error = "unknown", str(error)
+        return f"Could not check the stored token: {error}"
     report.status, report.username = "valid", user.username
+    if entry is not None:
+        from plexlogin.jwtauth import expiry_of
+
+        expires = expiry_of(token)
+        report.expires_at = expires.isoformat() if expires else None
+        return (
+            f"Signed in as {user.account_name}; plex.tv accepts the stored token, a Plex JWT "
+            f"that expires {report.expires_at} and renews itself ('plexlogin token')."
+        )
     return f"Signed in as {user.account_name}; plex.tv accepts the stored token."
 
 
+def _user_of(
+    args: argparse.Namespace, token: Token, report: Report, entry: StoredJwt | None
+) -> PlexUser:
+    from plexlogin.plex import Identity, PlexClient
+
+    client_id = entry.client_id if entry is not None else str(report.client_id)
+    identity = Identity(client_id=client_id, product=args.product or DEFAULT_PRODUCT)
+    with PlexClient(identity, _plex_url(args)) as client:
+        return client.get_user(token)
+
+
+def _rejection(error: PlexLoginError) -> str:
+    from plexlogin.errors import KeyRejected
+
+    if isinstance(error, KeyRejected):
+        return str(error)
+    return "plex.tv rejected the stored token: sign in again with 'plexlogin'."
+
+
 def _logout(args: argparse.Namespace) -> int:
+    from plexlogin.devicekey import DeviceKeyStore
     from plexlogin.tokens import TokenStore
 
     service, username = _stored_entry(args)
@@ -527,6 +619,9 @@ def _logout(args: argparse.Namespace) -> int:
         print("No Plex account is stored.")
         return int(ExitCode.OK)
     removed = TokenStore(service).delete(username)
+    # the JWT sign-in's device key goes with its token (a legacy entry has none)
+    if DeviceKeyStore(service).delete(username):
+        print(f"Removed the device key of {username} from the keyring.")
     if removed:
         print(f"Removed the token of {username} from the keyring.")
     else:

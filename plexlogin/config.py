@@ -33,7 +33,13 @@ CONFIG_VERSION: Final = 1
 # hex, but plex.tv compares the identifier as a string, so one we would have to rewrite is
 # as good as lost.
 _UUID_FORM: Final = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
-_OPTIONAL_TEXT_FIELDS: Final = ("last_username", "keyring_service", "keyring_username")
+_OPTIONAL_TEXT_FIELDS: Final = (
+    "last_username",
+    "keyring_service",
+    "keyring_username",
+    "auth",
+    "jwt_client_id",
+)
 
 
 @dataclass
@@ -47,6 +53,10 @@ class Config:
     #: Where the last token went, so ``token``/``status``/``logout`` work without flags.
     keyring_service: str | None = None
     keyring_username: str | None = None
+    #: What that entry holds: "legacy" or "jwt" (a Plex JWT, renewed with the device key).
+    auth: str | None = None
+    #: The client identifier the stored Plex JWT was issued to (renewals speak as it).
+    jwt_client_id: str | None = None
 
 
 def new_client_id() -> str:

@@ -131,6 +131,23 @@ class TokenRejected(PlexError):
     transient = False
 
 
+class TokenExpired(PlexError):
+    """plex.tv answered 498: a JWT (the Plex JWT, or a device JWT) has expired.
+
+    Not a reason to sign in again: the device renews a Plex JWT by itself, and re-makes a
+    device JWT over a fresh nonce.
+    """
+
+    kind = "token_expired"
+
+
+class KeyRejected(PlexError):
+    """plex.tv no longer accepts the device's key (422, or not registered): sign in again."""
+
+    kind = "key_rejected"
+    transient = False
+
+
 # --- keyring -------------------------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from plexlogin.errors import (
     Cancelled,
@@ -25,6 +25,7 @@ from plexlogin.errors import (
     RateLimited,
     ServerError,
     SignInTimeout,
+    TokenExpired,
     TokenRejected,
     UnexpectedAnswer,
 )
@@ -44,6 +45,11 @@ from plexlogin.events import (
 from plexlogin.plex import Pin, PlexClient, PlexUser
 from plexlogin.secret import Token
 
+if TYPE_CHECKING:
+    from datetime import datetime as _datetime
+
+    from plexlogin.devicekey import DeviceProof
+
 #: Plex asks for at most one poll per second per PIN
 POLL_INTERVAL = 1.0
 #: how long a 429 without Retry-After pauses every request
@@ -62,6 +68,8 @@ class SignIn:
 
     user: PlexUser
     token: Token = field(repr=False)
+    #: when a Plex JWT (JWT sign-in) expires; None for a legacy token
+    expires_at: _datetime | None = None
 
 
 # --- injected seams --------------------------------------------------------------------
@@ -119,8 +127,11 @@ class SignInFlow:
         waiter: Waiter | None = None,
         random: Callable[[], float] = _random.random,
         poll_interval: float = POLL_INTERVAL,
+        device: DeviceProof | None = None,
     ) -> None:
         self.client = client
+        #: JWT sign-in: PINs carry the device's key, polls prove it, tokens are checked
+        self.device = device
         self._emit = on_event
         self._clock = clock
         self._wall_clock = wall_clock
@@ -189,12 +200,13 @@ class SignInFlow:
                 token, via_qr = approval
                 self._emit(Approved(via_qr))
                 try:
+                    expires_at = self._check_jwt(token)
                     user = self._verify(token)
                 except TokenRejected:
                     self._emit(Renewing("plex.tv rejected the sign-in. Getting a new code…"))
                 else:
                     self._emit(Verified(account_of(user)))
-                    return SignIn(user, token)
+                    return SignIn(user, token, expires_at)
             else:
                 self._emit(Renewing("The code expired. Getting a new one…"))
             cut_short = cut_short + 1 if self._clock() - shown_at < SHORT_LIVED else 0
@@ -205,7 +217,7 @@ class SignInFlow:
         made: dict[bool, _Active] = {}
         for strong in (False, True):
             while strong not in made:
-                pin = self._attempt(self.client.create_pin, strong)
+                pin = self._attempt(self._new_pin, strong)
                 if isinstance(pin, _Failure):
                     continue
                 now = self._clock()
@@ -239,13 +251,46 @@ class SignInFlow:
             # counted from the start of the request, so slow answers never speed us up
             active.next_poll = self._clock() + self._poll_interval
             try:
-                pin = self._attempt(self.client.poll_pin, active.pin.id)
+                pin = self._attempt(self._poll, active.pin.id)
             except PinExpired:
                 return None
             if isinstance(pin, _Failure):
                 continue
             if pin.auth_token is not None:
                 return pin.auth_token, active.pin.strong
+
+    def _new_pin(self, strong: bool) -> Pin:
+        if self.device is None:
+            return self.client.create_pin(strong)
+        return self.client.create_pin(strong, jwk=self.device.jwk)
+
+    def _poll(self, pin_id: int) -> Pin:
+        if self.device is None:
+            return self.client.poll_pin(pin_id)
+        try:
+            return self.client.poll_pin(pin_id, device_jwt=self.device.current())
+        except TokenExpired:
+            # the device JWT died on the way (a slow answer, a clock ahead of ours): one
+            # more poll over a fresh nonce, at once, rather than a backoff
+            self.device.forget()
+            return self.client.poll_pin(pin_id, device_jwt=self.device.current())
+
+    def _check_jwt(self, token: Token) -> _datetime | None:
+        """JWT sign-in: the Plex JWT must check out before anything trusts it.
+
+        Signed by one of plex.tv's keys, for our client, bound to our key; a token that is
+        not is TokenRejected (new codes), so a misbehaving server never gets one stored.
+        """
+        if self.device is None:
+            return None
+        while True:
+            keys = self._attempt(self.client.auth_keys)
+            if not isinstance(keys, _Failure):
+                break
+        try:
+            return self.device.check(token, keys).expires_at
+        except UnexpectedAnswer as refused:
+            raise TokenRejected(str(refused)) from None
 
     def _verify(self, token: Token) -> PlexUser:
         while True:

@@ -198,6 +198,19 @@ def verify_plex_jwt(
     )
 
 
+def expiry_of(token: Token) -> datetime | None:
+    """When a stored Plex JWT expires, read without checking its signature; None if unreadable.
+
+    Only for a token plexlogin verified when it stored it, to decide whether to renew it
+    without a request: the signature was checked then, and plex.tv checks it on every use.
+    """
+    try:
+        claims = jwt.decode(token.reveal(), options={"verify_signature": False})
+        return datetime.fromtimestamp(_times(claims)[1], timezone.utc)
+    except (jwt.PyJWTError, UnexpectedAnswer):
+        return None
+
+
 def _times(claims: Mapping[str, Any]) -> tuple[int, int]:
     """``iat`` and ``exp`` as whole seconds: real numbers in range (a bool is not a date)."""
     stamps = []

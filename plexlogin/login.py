@@ -21,6 +21,7 @@ from plexlogin import PLEX_URL
 from plexlogin.errors import Cancelled, ExitCode, KeyringError, PlexLoginError, SignInTimeout
 
 if TYPE_CHECKING:
+    from plexlogin.devicekey import DeviceProof
     from plexlogin.events import Event
     from plexlogin.flow import SignIn, SignInFlow, Waiter
     from plexlogin.plex import PlexClient
@@ -54,6 +55,9 @@ class LoginSettings:
     verbose: bool = False
     #: remember service/username in the config file (not for --demo)
     remember: bool = True
+    #: "legacy" (the PIN gives a long-lived token) or "jwt" (a device key in the keyring,
+    #: seven-day Plex JWTs the device renews by itself); see docs/jwt.md
+    auth: str = "legacy"
 
     @property
     def link_url(self) -> str:
@@ -73,11 +77,15 @@ class Outcome:
     keyring_username: str | None = None
     error: str | None = None
     error_kind: str | None = None
+    #: when the stored Plex JWT expires (ISO 8601, UTC); None for a legacy token
+    expires_at: str | None = None
 
     @classmethod
-    def signed_in(cls, username: str | None, keyring_username: str) -> Outcome:
+    def signed_in(
+        cls, username: str | None, keyring_username: str, expires_at: str | None = None
+    ) -> Outcome:
         """The token was verified and stored."""
-        return cls(Status.SIGNED_IN, ExitCode.OK, username, keyring_username)
+        return cls(Status.SIGNED_IN, ExitCode.OK, username, keyring_username, expires_at=expires_at)
 
     @classmethod
     def from_error(cls, error: PlexLoginError, username: str | None = None) -> Outcome:
@@ -110,6 +118,8 @@ class _Parts:
     client: PlexClient
     store: TokenStore
     flow: SignInFlow
+    #: JWT sign-in: the device key's proof (the key stays in memory until it is stored)
+    device: DeviceProof | None = None
 
 
 class LoginSession:
@@ -129,8 +139,10 @@ class LoginSession:
         *,
         clock: Callable[[], float] | None = None,
         waiter: Waiter | None = None,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
+        self._wall_clock = wall_clock  # what JWTs are dated by (tests move it with the flow's)
         self._on_event = on_event
         self._clock = clock or time.monotonic
         self._waiter: Waiter = waiter if waiter is not None else threading.Event()
@@ -167,10 +179,29 @@ class LoginSession:
         named = {"device_name": settings.device_name} if settings.device_name else {}
         identity = Identity(client_id=settings.client_id, product=settings.product, **named)
         client = PlexClient(identity, settings.plex_url)
+        device = self._device_proof(client) if settings.auth == "jwt" else None
         flow = SignInFlow(
-            client, self._relay, timeout=settings.timeout, waiter=self._waiter, clock=self._clock
+            client,
+            self._relay,
+            timeout=settings.timeout,
+            waiter=self._waiter,
+            clock=self._clock,
+            device=device,
         )
-        return _Parts(client, TokenStore(settings.keyring_service), flow)
+        return _Parts(client, TokenStore(settings.keyring_service), flow, device)
+
+    def _device_proof(self, client: PlexClient) -> DeviceProof:
+        """The device key for this sign-in: the entry's own when it has one for this client.
+
+        The keyring username is often known only after the sign-in (the account's name):
+        then a new key is made, kept in memory, and stored with the token.
+        """
+        from plexlogin.devicekey import DeviceProof, reusable_key
+        from plexlogin.jwtauth import DeviceKey
+
+        settings = self.settings
+        key = reusable_key(settings.keyring_service, settings.keyring_username, settings.client_id)
+        return DeviceProof(client, key or DeviceKey.generate(), now=self._wall_clock)
 
     @property
     def client(self) -> PlexClient:
@@ -239,10 +270,27 @@ class LoginSession:
     def store_token(self, result: SignIn) -> str:
         """Put the token in the keyring and remember where; returns the keyring username."""
         username = self.settings.keyring_username or result.user.account_name
+        device = self._built().device
+        if device is not None:
+            self._save_device_key(device, username)
         self.flow.save(result, self.store, username)
         if self.settings.remember:
-            remember_account(self.settings.keyring_service, username, result.user.account_name)
+            jwt_client = self.settings.client_id if device is not None else None
+            remember_account(
+                self.settings.keyring_service, username, result.user.account_name, jwt_client
+            )
         return username
+
+    def _save_device_key(self, device: DeviceProof, username: str) -> None:
+        """The key goes in first: a Plex JWT stored without it could never be renewed."""
+        from plexlogin.devicekey import DeviceKeyStore
+        from plexlogin.events import StoreFailed
+
+        try:
+            DeviceKeyStore(self.settings.keyring_service).save(username, device.key)
+        except KeyringError as error:
+            self._relay(StoreFailed(error))
+            raise
 
     def _store(self) -> Outcome:
         with self._lock:
@@ -261,7 +309,9 @@ class LoginSession:
             return self._ended_with(Outcome.from_error(failure, signin.user.username))
         with self._lock:
             self._verified = None  # the keyring has it now; drop the in-memory copy
-        return self._ended_with(Outcome.signed_in(signin.user.username, keyring_username))
+        expires = signin.expires_at.isoformat() if signin.expires_at else None
+        outcome = Outcome.signed_in(signin.user.username, keyring_username, expires)
+        return self._ended_with(outcome)
 
     def _unexpected(self, error: Exception) -> Outcome:
         from plexlogin.events import Failed
@@ -342,14 +392,22 @@ class LoginSession:
             parts.client.close()
 
 
-def remember_account(service: str, keyring_username: str, account: str) -> None:
-    """Note (non-secret) where the token went, so token/status/logout need no flags."""
+def remember_account(
+    service: str, keyring_username: str, account: str, jwt_client_id: str | None = None
+) -> None:
+    """Note (non-secret) where the token went, so token/status/logout need no flags.
+
+    ``jwt_client_id``: the token is a Plex JWT issued to that client identifier, which
+    every renewal must speak as (a --client-id given at sign-in need not be repeated).
+    """
     from plexlogin.config import load_config, save_config
 
     config, _warning = load_config()
     config.keyring_service = service
     config.keyring_username = keyring_username
     config.last_username = account
+    config.auth = "jwt" if jwt_client_id else "legacy"
+    config.jwt_client_id = jwt_client_id
     try:
         save_config(config)
     except PlexLoginError:

@@ -24,11 +24,13 @@ import requests
 
 from plexlogin import DEFAULT_PRODUCT, PLEX_URL, __version__
 from plexlogin.errors import (
+    KeyRejected,
     NetworkError,
     PinExpired,
     RateLimited,
     RequestTimeout,
     ServerError,
+    TokenExpired,
     TokenRejected,
     UnexpectedAnswer,
     UsageError,
@@ -36,6 +38,8 @@ from plexlogin.errors import (
 from plexlogin.secret import Token
 
 DEFAULT_AUTH_URL = "https://app.plex.tv/auth"
+#: where Plex documents JWT device authentication (PINs with a key, nonces, keys, renewal)
+CLIENTS_URL = "https://clients.plex.tv"
 
 #: (connect, read) seconds for every request
 REQUEST_TIMEOUT = (5.0, 10.0)
@@ -571,6 +575,9 @@ class PlexClient:
             is_plex = self.base_url == PLEX_URL
             auth_url = DEFAULT_AUTH_URL if is_plex else self.base_url + "/auth"
         self.auth_base = auth_url
+        # Plex documents the JWT endpoints on clients.plex.tv; a stand-in (--plex-url, the
+        # simulator) serves everything under its one base
+        self.clients_url = CLIENTS_URL if self.base_url == PLEX_URL else self.base_url
         self.session = session or make_session()
         # never .netrc credentials, even in a session someone else made (make_session
         # reads the proxy and CA settings by itself)
@@ -593,17 +600,36 @@ class PlexClient:
 
     # -- the three calls --
 
-    def create_pin(self, strong: bool = False) -> Pin:
-        """POST /api/v2/pins: a new PIN (4-character code, or a strong one for the auth URL)."""
-        params = {"strong": "true" if strong else "false"}
-        answer = self._request("POST", "/api/v2/pins", params=params)
+    def create_pin(self, strong: bool = False, jwk: Mapping[str, str] | None = None) -> Pin:
+        """POST /api/v2/pins: a new PIN (4-character code, or a strong one for the auth URL).
+
+        With ``jwk`` (the device's public key) it is a JWT sign-in: the key travels in a
+        JSON body to clients.plex.tv, and the PIN must be polled with a device JWT.
+        """
+        if jwk is None:
+            params = {"strong": "true" if strong else "false"}
+            answer = self._request("POST", "/api/v2/pins", params=params)
+        else:
+            body: dict[str, object] = {"jwk": dict(jwk)}
+            if strong:
+                body["strong"] = True
+            answer = self._request("POST", "/api/v2/pins", json_body=body, base=self.clients_url)
         if answer.status not in (200, 201):
             self._raise_for(answer, "creating a sign-in code")
         return self._pin_from(answer)
 
-    def poll_pin(self, pin_id: int) -> Pin:
-        """GET /api/v2/pins/{id}: the PIN, with ``auth_token`` once the person approved it."""
-        answer = self._request("GET", f"/api/v2/pins/{int(pin_id)}")
+    def poll_pin(self, pin_id: int, device_jwt: str | None = None) -> Pin:
+        """GET /api/v2/pins/{id}: the PIN, with ``auth_token`` once the person approved it.
+
+        A PIN made with a key is polled with ``device_jwt`` (at clients.plex.tv); 498 then
+        means the device JWT expired (TokenExpired: make a new one).
+        """
+        if device_jwt is None:
+            answer = self._request("GET", f"/api/v2/pins/{int(pin_id)}")
+        else:
+            params = {"deviceJWT": device_jwt}
+            path = f"/api/v2/pins/{int(pin_id)}"
+            answer = self._request("GET", path, params=params, base=self.clients_url)
         if answer.status == 404:
             self._raise_for_missing_pin(answer)
         if answer.status != 200:
@@ -615,9 +641,54 @@ class PlexClient:
         answer = self._request("GET", "/api/v2/user", headers={"X-Plex-Token": token.reveal()})
         if answer.status == 401:
             raise TokenRejected("plex.tv rejected the token.")
-        if answer.status != 200:
+        if answer.status != 200:  # 498: an expired Plex JWT (TokenExpired: renew it)
             self._raise_for(answer, "checking the account")
         return parse_user(answer.json())
+
+    # -- JWT device authentication (clients.plex.tv) --
+
+    def nonce(self) -> str:
+        """GET /api/v2/auth/nonce: a nonce for the next device JWT (it lives five minutes)."""
+        answer = self._request("GET", "/api/v2/auth/nonce", base=self.clients_url)
+        if answer.status != 200:
+            self._raise_for(answer, "asking for a nonce")
+        data = answer.json()
+        value = data.get("nonce") if isinstance(data, dict) else None
+        if not isinstance(value, str) or not 0 < len(value) <= 256 or not _is_token_shaped(value):
+            raise UnexpectedAnswer("plex.tv sent a nonce answer without a usable nonce.")
+        return value
+
+    def auth_keys(self) -> list[dict[str, Any]]:
+        """GET /api/v2/auth/keys: plex.tv's public keys, which sign every Plex JWT."""
+        answer = self._request("GET", "/api/v2/auth/keys", base=self.clients_url)
+        if answer.status != 200:
+            self._raise_for(answer, "fetching plex.tv's keys")
+        data = answer.json()
+        keys = data.get("keys") if isinstance(data, dict) else None
+        if not isinstance(keys, list):
+            raise UnexpectedAnswer("plex.tv sent a key list that is not one.")
+        return [key for key in keys if isinstance(key, dict)]
+
+    def exchange_token(self, device_jwt: str) -> Token:
+        """POST /api/v2/auth/token: a new Plex JWT for the device JWT alone (no person).
+
+        KeyRejected when plex.tv no longer knows the key (422): only a new sign-in helps.
+        """
+        answer = self._request(
+            "POST", "/api/v2/auth/token", json_body={"jwt": device_jwt}, base=self.clients_url
+        )
+        if answer.status == 422:
+            raise KeyRejected(
+                "plex.tv no longer accepts this device's key: a new sign-in is needed "
+                "('plexlogin --auth jwt')."
+            )
+        if answer.status not in (200, 201):
+            self._raise_for(answer, "renewing the token")
+        data = answer.json()
+        value = data.get("auth_token") if isinstance(data, dict) else None
+        if not value or not _is_token_shaped(value):
+            raise UnexpectedAnswer("plex.tv sent a renewal answer without a usable token.")
+        return Token(value)
 
     def auth_url(self, code: str) -> str:
         """The browser sign-in URL for a strong PIN (what the QR code encodes)."""
@@ -644,6 +715,8 @@ class PlexClient:
         *,
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
+        json_body: Mapping[str, object] | None = None,
+        base: str | None = None,
     ) -> _PlexReply:
         all_headers, all_params = self.identity.request_parts()
         all_params.update(params or {})
@@ -651,9 +724,10 @@ class PlexClient:
         try:
             with self.session.request(
                 method,
-                self.base_url + path,
+                (base or self.base_url) + path,
                 params=all_params,
                 headers=all_headers,
+                json=json_body,
                 timeout=self.timeout,
                 stream=True,
                 allow_redirects=False,
@@ -705,6 +779,8 @@ class PlexClient:
     def _raise_for(self, answer: _PlexReply, doing: str) -> None:
         """Turn a non-success status into the right error (never returns)."""
         status = answer.status
+        if status == 498:
+            raise TokenExpired(f"plex.tv said a JWT expired while {doing} (HTTP 498).")
         if status == 429:
             retry = parse_retry_after(answer.headers.get("Retry-After"))
             raise RateLimited("plex.tv is busy.", retry)

@@ -29,12 +29,17 @@ class Report:
     keyring_username: str | None = None
     client_id: str | None = None
     error: str | None = None
+    #: what the entry holds: "legacy" (a long-lived token) or "jwt" (a Plex JWT)
+    auth: str | None = None
+    #: for a Plex JWT: when it expires, ISO 8601 in UTC (it renews itself; docs/jwt.md)
+    expires_at: str | None = None
 
     def learned(self, settings: LoginSettings) -> None:
         """What the sign-in's settings say about where the token goes."""
         self.keyring_service = settings.keyring_service
         self.keyring_username = self.keyring_username or settings.keyring_username
         self.client_id = settings.client_id
+        self.auth = settings.auth
 
     def ended(self, outcome: Outcome) -> None:
         """How the sign-in ended."""
@@ -42,6 +47,7 @@ class Report:
         self.username = outcome.username
         self.keyring_username = outcome.keyring_username or self.keyring_username
         self.error = outcome.error
+        self.expires_at = outcome.expires_at or self.expires_at
 
     def as_json(self) -> dict[str, object]:
         """Every key, null when unknown."""

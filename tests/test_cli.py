@@ -26,9 +26,10 @@ from plexlogin.errors import UsageError
 from plexlogin.simulator import Simulator
 from plexlogin.tokens import MemoryKeyring
 from tests.helpers.keyring_fixtures import RaisingKeyring
+from tests.test_report import KEYS
 
 PLEXLOGIN = Path(sys.executable).with_name("plexlogin")
-JSON_KEYS = {"status", "username", "keyring_service", "keyring_username", "client_id", "error"}
+JSON_KEYS = set(KEYS)  # the contract, spelled once in test_report
 
 
 def approve_when_shown(sim: Simulator, *, strong: bool = False) -> threading.Thread:

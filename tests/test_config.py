@@ -113,6 +113,8 @@ def test_file_format_is_versioned_json_with_nothing_else(path: Path) -> None:
         "last_username": "Ünïcode",
         "keyring_service": None,
         "keyring_username": None,
+        "auth": None,
+        "jwt_client_id": None,
     }
 
 

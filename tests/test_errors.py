@@ -8,6 +8,7 @@ from plexlogin import errors
 from plexlogin.errors import (
     Cancelled,
     ExitCode,
+    KeyRejected,
     KeyringError,
     NetworkError,
     PlexError,
@@ -87,9 +88,9 @@ def test_rate_limited_keeps_retry_after() -> None:
     assert RateLimited("busy", retry_after=None).retry_after is None
 
 
-def test_only_a_rejected_token_is_not_worth_retrying() -> None:
+def test_only_a_rejected_token_or_device_key_is_not_worth_retrying() -> None:
     plex_errors = [k for k in family() if issubclass(k, PlexError)]
-    assert [k for k in plex_errors if not k.transient] == [TokenRejected]
+    assert {k for k in plex_errors if not k.transient} == {TokenRejected, KeyRejected}
 
 
 def test_callers_can_catch_by_family() -> None:

@@ -9,7 +9,16 @@ from plexlogin.errors import Cancelled
 from plexlogin.login import LoginSettings, Outcome
 from plexlogin.report import Report
 
-KEYS = ["status", "username", "keyring_service", "keyring_username", "client_id", "error"]
+KEYS = [
+    "status",
+    "username",
+    "keyring_service",
+    "keyring_username",
+    "client_id",
+    "error",
+    "auth",
+    "expires_at",
+]
 
 
 def settings(keyring_username: str | None = None) -> LoginSettings:
@@ -45,6 +54,8 @@ def test_a_report_is_filled_as_the_run_goes() -> None:
         "keyring_username": "wizard",
         "client_id": "0b7c4d3e-5f60-4a1b-8c2d-9e0f1a2b3c4d",
         "error": str(Cancelled.while_saving()),
+        "auth": "legacy",
+        "expires_at": None,
     }
 
 

@@ -75,3 +75,19 @@ def test_round_trip_through_the_real_secret_service(store: TokenStore) -> None:
     assert store.load("alice") is None
     assert secret_tool_lookup(store.service, "alice") is None
     assert store.delete("alice") is False
+
+
+def test_a_device_key_round_trips_through_the_real_secret_service(store: TokenStore) -> None:
+    from plexlogin.devicekey import DeviceKeyStore, key_service
+    from plexlogin.jwtauth import DeviceKey
+
+    keys = DeviceKeyStore(store.service)
+    key = DeviceKey.generate()
+    keys.save("alice", key)
+    try:
+        loaded = keys.load("alice")
+        assert loaded is not None and loaded.kid == key.kid
+        assert secret_tool_lookup(key_service(store.service), "alice") == key.secret().reveal()
+        assert store.load("alice") is None  # its own entry, never the token's
+    finally:
+        assert keys.delete("alice") is True

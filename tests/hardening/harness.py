@@ -22,10 +22,11 @@ from pathlib import Path
 
 from plexlogin.simulator import TOKEN_PREFIX, SimPin, Simulator
 from tests.helpers.socket_keyring import KeyringServer
+from tests.test_report import KEYS
 
 ROOT = Path(__file__).resolve().parents[2]
 #: the keys of the --json line, exactly: wizards read them, so none may go missing
-JSON_KEYS = {"status", "username", "keyring_service", "keyring_username", "client_id", "error"}
+JSON_KEYS = set(KEYS)  # the contract, spelled once in test_report
 SERVICE = "plexlogin-hardening"
 #: generous: nothing in a healthy run comes near it; it only turns a hang into a failure
 CHILD_TIMEOUT = 30.0

@@ -110,6 +110,46 @@ def test_audit_of_whole_sign_ins_at_the_highest_verbosity(
     assert not re.search(TOKEN_PREFIX + r"\w+", "".join(every_output))
 
 
+@pytest.mark.slow
+def test_the_device_key_is_only_in_the_keyring(
+    child: Child, simulator: Simulator, keyring_srv: KeyringServer, tmp_path: Path
+) -> None:
+    """--auth jwt at -v: sign-in, renewal, status, logout; the private key stays in the keyring."""
+    import base64
+    import json
+
+    # Plex JWTs of an hour: due for renewal (less than a day left) as soon as they are issued
+    simulator.model.devices.lifetime = 3600
+    process = child.login("-v", "--auth", "jwt")
+    tokens = [approve_when_shown(simulator, username="jane")]
+    signed_in = finish(process)
+    assert signed_in.returncode == 0 and json.loads(signed_in.stdout)["auth"] == "jwt"
+    secret = keyring_srv.get(SERVICE + "-device-key", "jane")
+    assert secret is not None and secret.startswith("ed25519:")
+    encoded = secret.removeprefix("ed25519:")
+    raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+    forms = [secret, encoded, raw.hex(), base64.b64encode(raw).decode().rstrip("=")]
+
+    simulator.advance_clock(2)  # a renewal within the same second would be the same JWT
+    printed = child.run("token", "-v", "--plex-url", simulator.url)
+    assert printed.returncode == 0, printed.stderr
+    tokens.append(printed.stdout.strip())
+    assert tokens[1] != tokens[0] and keyring_srv.get(SERVICE, "jane") == tokens[1]
+    status = child.run("status", "-v", "--json", "--plex-url", simulator.url)
+    assert status.returncode == 0 and '"jwt"' in status.stdout
+    logout = child.run("logout", "-v")
+    assert logout.returncode == 0
+    assert keyring_srv.get(SERVICE + "-device-key", "jane") is None
+
+    outputs = [signed_in, status, logout]
+    every_output = [o.stdout + o.stderr for o in outputs] + [printed.stderr]
+    for form in forms:
+        nowhere(form, *every_output)
+        assert scan_for(form, [tmp_path]) == []  # config folder, HOME, working directory
+    for token in tokens:
+        nowhere(token, *every_output)
+
+
 # --- in-process: logs, errors, reprs -------------------------------------------------------------
 
 
@@ -454,6 +494,8 @@ def test_config_holds_names_only(
         "last_username",
         "keyring_service",
         "keyring_username",
+        "auth",
+        "jwt_client_id",
     }
     assert "token" not in text.lower()
     assert os.stat(config_path()).st_mode & 0o777 == 0o600
@@ -461,13 +503,16 @@ def test_config_holds_names_only(
 
 #: where Token.reveal() may be used, once each, by module and enclosing function: the HTTP
 #: header that checks the token, the keyring write, ``plexlogin token``, and (JWT sign-in)
-#: reading the device key back from its keyring entry and checking a Plex JWT's signature
+#: reading the device key back from its keyring entry, checking a Plex JWT's signature and
+#: reading a stored one's expiry
 REVEAL_ALLOWED = {
     ("plexlogin.plex", "PlexClient.get_user"),
     ("plexlogin.tokens", "TokenStore.save"),
     ("plexlogin.cli", "_token"),
     ("plexlogin.jwtauth", "DeviceKey.from_secret"),
     ("plexlogin.jwtauth", "verify_plex_jwt"),
+    # when a stored Plex JWT expires, to renew it without a request when it is not due
+    ("plexlogin.jwtauth", "expiry_of"),
 }
 
 
