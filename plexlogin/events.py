@@ -89,6 +89,15 @@ class Stored:
 
 
 @dataclass(frozen=True)
+class WaitingForKeyring:
+    """The keyring is locked: the verified token waits in memory and the write is tried
+    again until the keyring opens, the person cancels or ``--timeout`` runs out."""
+
+    error: KeyringError
+    message: str = "The system keyring is locked. Unlock your keyring; waiting…"
+
+
+@dataclass(frozen=True)
 class StoreFailed:
     """The keyring refused the token; it is still held in memory for another try."""
 
@@ -110,6 +119,7 @@ Event = (
     | Approved
     | Verified
     | Stored
+    | WaitingForKeyring
     | StoreFailed
     | Failed
 )

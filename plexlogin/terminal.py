@@ -88,6 +88,7 @@ class TerminalView:
             events.Stored: lambda event: self._line(
                 f"Token saved in the keyring (service {event.service}, account {event.username})."
             ),
+            events.WaitingForKeyring: lambda event: self._line(event.message),
             events.StoreFailed: lambda event: self._line(
                 f"Could not save the token: {event.error}"
             ),

@@ -150,6 +150,7 @@ class SignInWindow(QWidget):
             events.Verified: self._verified,
             events.Stored: self._show_done,
             events.StoreFailed: lambda event: self._show_save_failed(str(event.error)),
+            events.WaitingForKeyring: lambda event: self._show_save_failed(event.message),
             events.Failed: lambda event: self._show_failed(str(event.error)),
         }
 
