@@ -201,7 +201,8 @@ OPTIONS = {
     "demo": Option(
         ("--demo",),
         None,
-        f"run against the built-in simulator; stores into keyring service `{DEMO_KEYRING_SERVICE}`",
+        f"run against the built-in simulator; stores into keyring service `{DEMO_KEYRING_SERVICE}` "
+        "only (another `--keyring-service`: exit 2)",
     ),
     "stay_open": Option(("--stay-open",), None, "keep the window open after signing in"),
     "verbose": Option(("-v", "--verbose"), None, "diagnostics on stderr (never the token)"),
@@ -363,7 +364,21 @@ def _login(args: argparse.Namespace) -> int:
         return int(ExitCode.CANCELLED)
 
 
+def _refuse_a_real_entry_for_the_demo(args: argparse.Namespace) -> None:
+    """The demo's fake token must never replace a real one: only the demo's own service.
+
+    Refused rather than quietly replaced by the demo service: a wizard that passed its own
+    service would then look for the token where it never went.
+    """
+    if args.demo and args.keyring_service not in (None, DEMO_KEYRING_SERVICE):
+        raise UsageError(
+            f"--demo stores its fake token only under keyring service {DEMO_KEYRING_SERVICE}, "
+            f"never under {args.keyring_service!r}: leave --keyring-service out"
+        )
+
+
 def _sign_in(args: argparse.Namespace, report: Report) -> int:
+    _refuse_a_real_entry_for_the_demo(args)
     config = _config()
     report.client_id = args.client_id or config.client_id
     plex_url = _plex_url(args)  # checked before anything starts
@@ -379,8 +394,7 @@ def _sign_in(args: argparse.Namespace, report: Report) -> int:
         # the QR's auth page build on plex_url), so no other web page can drive them
         plex_url = simulator.control_url
         demo_url = simulator.approval_url
-        # the demo never touches the real entry
-        service = args.keyring_service or DEMO_KEYRING_SERVICE
+        service = DEMO_KEYRING_SERVICE  # never a real entry (checked above)
         if use_memory_keyring_if_none():
             print(
                 "plexlogin: no system keyring found; the demo keeps its (fake) token in "
