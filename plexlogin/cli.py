@@ -29,6 +29,7 @@ from plexlogin.errors import Cancelled, ExitCode, KeyringError, PlexLoginError, 
 from plexlogin.login import LoginSettings, Outcome, Status
 from plexlogin.report import Report
 from plexlogin.signals import ignore_cancel_signals, sigterm_interrupts
+from plexlogin.text import for_terminal
 
 if TYPE_CHECKING:
     from plexlogin.config import Config
@@ -316,7 +317,8 @@ def _usage_failure(error: UsageError, wants_json: bool) -> int:
 
 
 def _error(error: BaseException) -> None:
-    print(f"plexlogin: {error}", file=sys.stderr)
+    # an error may quote plex.tv's answer or a stored username: never raw escapes
+    print(f"plexlogin: {for_terminal(str(error))}", file=sys.stderr)
     log.debug("details", exc_info=error)
 
 
@@ -340,7 +342,7 @@ def _config() -> Config:
 
     config, warning = load_config()
     if warning:
-        print(f"plexlogin: {warning}", file=sys.stderr)
+        print(f"plexlogin: {for_terminal(warning)}", file=sys.stderr)
     return config
 
 
@@ -422,7 +424,7 @@ def _sign_in(args: argparse.Namespace, report: Report) -> int:
         if simulator is not None:
             simulator.stop()
     if outcome.error and outcome.exit_code != ExitCode.OK:
-        print(f"plexlogin: {outcome.error}", file=sys.stderr)
+        print(f"plexlogin: {for_terminal(outcome.error)}", file=sys.stderr)
     if args.json:
         report.learned(settings)
         report.ended(outcome)
@@ -510,7 +512,8 @@ def _status(args: argparse.Namespace) -> int:
     if args.json:
         report.write()
     else:
-        print(message, file=sys.stdout if report.status == "valid" else sys.stderr)
+        where = sys.stdout if report.status == "valid" else sys.stderr
+        print(for_terminal(message), file=where)
     return int(ExitCode.OK if report.status == "valid" else ExitCode.FAILED)
 
 
@@ -541,8 +544,9 @@ def _logout(args: argparse.Namespace) -> int:
         print("No Plex account is stored.")
         return int(ExitCode.OK)
     removed = TokenStore(service).delete(username)
+    shown = for_terminal(username)  # it came from plex.tv (or the config file)
     if removed:
-        print(f"Removed the token of {username} from the keyring.")
+        print(f"Removed the token of {shown} from the keyring.")
     else:
-        print(f"No token was stored for {username}.")
+        print(f"No token was stored for {shown}.")
     return int(ExitCode.OK)

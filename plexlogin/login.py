@@ -27,6 +27,7 @@ from plexlogin.errors import (
     PlexLoginError,
     SignInTimeout,
 )
+from plexlogin.text import for_terminal
 
 if TYPE_CHECKING:
     from plexlogin.events import Event
@@ -261,7 +262,8 @@ class LoginSession:
 
         A locked keyring is waited for (see :class:`_PatientStore`).
         """
-        username = self.settings.keyring_username or result.user.account_name
+        # plex.tv's name as the entry's name, made safe to print: keyring tools show it raw
+        username = self.settings.keyring_username or for_terminal(result.user.account_name)
         self.flow.save(result, _PatientStore(self), username)
         if self.settings.remember:
             remember_account(self.settings.keyring_service, username, result.user.account_name)

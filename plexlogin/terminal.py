@@ -15,6 +15,7 @@ from plexlogin import events
 from plexlogin.events import Event
 from plexlogin.login import LoginSession, LoginSettings, Outcome
 from plexlogin.signals import cancel_on_signals
+from plexlogin.text import for_terminal
 
 #: how long a cancelled run waits for the worker to wind down before exiting anyway: it
 #: must leave room within the one second a wizard's SIGTERM is promised (exit 3 within 1 s)
@@ -136,7 +137,7 @@ class TerminalView:
         self._trouble = None
         self._end_status()
         heading = "New code" if event.renewed else "Sign in to Plex"
-        spaced = " ".join(event.code)
+        spaced = " ".join(for_terminal(event.code))
         expires = event.expires_at.strftime("%H:%M")
         text = [
             "",
@@ -161,11 +162,14 @@ class TerminalView:
             self._line(text)
 
     def _line(self, text: str) -> None:
+        # every line may quote plex.tv (a username, an error): never raw escapes
+        text = for_terminal(text)
         self._end_status()
         self.out.write(text + "\n")
         self.out.flush()
 
     def _status(self, text: str, *, force_line: bool = False) -> None:
+        text = for_terminal(text)
         if not self.tty:
             if force_line and text != self._last_line:
                 self._last_line = text

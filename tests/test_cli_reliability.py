@@ -3,8 +3,13 @@ hostile names from the server, a config path that is not a file."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
+from plexlogin.simulator import Simulator
+from plexlogin.text import for_terminal
 from plexlogin.tokens import MemoryKeyring
 from tests.test_cli import json_line, run_main
 
@@ -21,3 +26,50 @@ def test_the_demo_refuses_to_write_into_a_real_entry(
     assert data["status"] == "error" and "--demo" in str(data["error"])
     assert "plexlogin-demo" in err and "Traceback" not in err
     assert memory_keyring.get_password(service, "alice") == "real-token-of-alice"
+
+
+#: a username as an attacker (or a broken proxy) might send it: a new window title, a
+#: hyperlink, a colour, a line rewrite and a right-to-left override
+HOSTILE = "\x1b]0;pwned\x07\x1b]8;;https://evil\x1b\\ali\x1b[31mce\rX\u202etxt.exe"
+HOSTILE_SHOWN = for_terminal(HOSTILE)
+
+
+def _approve_as(sim: Simulator, username: str) -> threading.Thread:
+    def approve() -> None:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            pending = [pin for pin in sim.pins() if not pin.approved and not pin.strong]
+            if pending:
+                sim.approve(pending[0].id, username=username)
+                return
+            time.sleep(0.02)
+
+    thread = threading.Thread(target=approve, daemon=True)
+    thread.start()
+    return thread
+
+
+def _no_escapes(text: str) -> None:
+    assert "\x1b" not in text and "\r" not in text and "\u202e" not in text and "\x07" not in text
+
+
+def test_a_hostile_username_never_reaches_the_terminal_raw(
+    simulator: Simulator, memory_keyring: MemoryKeyring, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _approve_as(simulator, HOSTILE)
+    url = ["--plex-url", simulator.url]
+    code, out, err = run_main(["--terminal", *url, "--json", "-v"], capsys)
+    assert code == 0, err
+    _no_escapes(err)
+    assert f"Signed in as {HOSTILE_SHOWN}." in err
+    data = json_line(out)
+    assert data["username"] == HOSTILE, "the JSON line keeps the real value (escaped by JSON)"
+    assert "\x1b" not in out and "\\u001b" in out
+    # the entry's name is the printable one, and the JSON line says exactly which
+    assert data["keyring_username"] == HOSTILE_SHOWN
+    assert memory_keyring.get_password("plexlogin", HOSTILE_SHOWN)
+
+    code, out, err = run_main(["status", *url], capsys)
+    assert code == 0 and out == f"Signed in as {HOSTILE_SHOWN}; plex.tv accepts the stored token.\n"
+    code, out, err = run_main(["logout"], capsys)
+    assert code == 0 and out == f"Removed the token of {HOSTILE_SHOWN} from the keyring.\n"
