@@ -3,11 +3,14 @@ hostile names from the server, a config path that is not a file."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
+from plexlogin.config import CONFIG_DIR_ENV, CONFIG_FILE_NAME
 from plexlogin.simulator import Simulator
 from plexlogin.text import for_terminal
 from plexlogin.tokens import MemoryKeyring
@@ -73,3 +76,32 @@ def test_a_hostile_username_never_reaches_the_terminal_raw(
     assert code == 0 and out == f"Signed in as {HOSTILE_SHOWN}; plex.tv accepts the stored token.\n"
     code, out, err = run_main(["logout"], capsys)
     assert code == 0 and out == f"Removed the token of {HOSTILE_SHOWN} from the keyring.\n"
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_config_path_that_is_not_a_file_never_blocks_status(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "settings"
+    folder.mkdir()
+    monkeypatch.setenv(CONFIG_DIR_ENV, str(folder))
+    if kind == "fifo":
+        os.mkfifo(folder / CONFIG_FILE_NAME)
+    else:
+        (folder / CONFIG_FILE_NAME).symlink_to("/dev/zero")  # endless bytes
+    results: list[tuple[int, str, str]] = []
+    worker = threading.Thread(
+        target=lambda: results.append(run_main(["status", "--json"], capsys)), daemon=True
+    )
+    worker.start()
+    worker.join(10)
+    if not results:
+        if kind == "fifo":  # let the stuck open go, so the test ends
+            with open(folder / CONFIG_FILE_NAME, "wb"):
+                pass
+        worker.join(5)
+        pytest.fail("status blocked on the settings path")
+    code, out, err = results[0]
+    assert code == 1 and json_line(out)["status"] == "missing"
+    assert "not a regular file" in err and "has been replaced" in err
+    assert (folder / CONFIG_FILE_NAME).is_file() and not (folder / CONFIG_FILE_NAME).is_symlink()
