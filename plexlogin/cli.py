@@ -278,11 +278,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return _main(args_list)
         except KeyboardInterrupt:  # Ctrl-C or SIGTERM before the command got anywhere
-            ignore_cancel_signals()
-            print(f"plexlogin: {Cancelled()}", file=sys.stderr)
-            if "--json" in args_list:
-                Report(status="cancelled", error=str(Cancelled())).write()
-            return int(ExitCode.CANCELLED)
+            from plexlogin.entry import cancelled_while_starting
+
+            return cancelled_while_starting(args_list)
 
 
 def _main(args_list: list[str]) -> int:
