@@ -86,6 +86,13 @@ class Stored:
 
     service: str
     username: str
+    #: False when the keyring lives only in this process (--demo without a system keyring)
+    lasting: bool = True
+
+    @property
+    def where(self) -> str:
+        """Where the token went, in words: "the system keyring", or memory for this run."""
+        return "the system keyring" if self.lasting else "memory only, for this run"
 
 
 @dataclass(frozen=True)

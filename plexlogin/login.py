@@ -384,6 +384,10 @@ class _PatientStore:
         self._session = session
         self.service = session.store.service
 
+    def lasting(self) -> bool:
+        """Whether the token outlives this process (see TokenStore.lasting)."""
+        return self._session.store.lasting()
+
     def save(self, username: str, token: Token) -> None:
         """Write ``token``; raises KeyringLocked when the time is up, Cancelled on cancel."""
         session = self._session

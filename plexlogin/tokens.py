@@ -264,6 +264,14 @@ class TokenStore:
         """
         return self._call("be identified", _backend_description)
 
+    def lasting(self) -> bool:
+        """Whether a saved token outlives this process: False only for :class:`MemoryKeyring`
+        (``--demo`` without a system keyring), so nobody is told it is in the keyring."""
+        with contextlib.suppress(KeyringError):
+            backends = self._call("be identified", _safe_backends)
+            return not all(isinstance(backend, MemoryKeyring) for backend in backends)
+        return True
+
     def locked(self) -> bool | None:
         """Whether the keyring is locked, asked without showing an unlock prompt.
 

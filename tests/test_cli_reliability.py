@@ -6,14 +6,20 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+import keyring
+import keyring.backend
 import pytest
+from keyring.backends import fail
 
+from plexlogin import events
 from plexlogin.config import CONFIG_DIR_ENV, CONFIG_FILE_NAME
 from plexlogin.simulator import Simulator
 from plexlogin.text import for_terminal
-from plexlogin.tokens import MemoryKeyring
+from plexlogin.tokens import MemoryKeyring, TokenStore
+from tests.helpers.keyring_fixtures import RaisingKeyring
 from tests.test_cli import json_line, run_main
 
 
@@ -105,3 +111,26 @@ def test_a_config_path_that_is_not_a_file_never_blocks_status(
     assert code == 1 and json_line(out)["status"] == "missing"
     assert "not a regular file" in err and "has been replaced" in err
     assert (folder / CONFIG_FILE_NAME).is_file() and not (folder / CONFIG_FILE_NAME).is_symlink()
+
+
+def test_a_demo_without_a_system_keyring_says_where_the_token_really_went(
+    use_keyring: Callable[[keyring.backend.KeyringBackend], None],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    use_keyring(fail.Keyring())  # a headless machine: no Secret Service
+    monkeypatch.setattr("plexlogin.cli.DEMO_AUTO_APPROVE", 0.3)
+    code, out, err = run_main(["--demo", "--terminal", "--json"], capsys)
+    assert code == 0, err
+    assert "keeps its (fake) token in memory only" in err
+    assert "Token saved in memory only, for this run (service plexlogin-demo" in err
+    assert "system keyring (service" not in err
+    assert json_line(out)["keyring_service"] == "plexlogin-demo"
+
+
+def test_a_real_keyring_is_named_as_such(memory_keyring: MemoryKeyring) -> None:
+    assert not TokenStore("plexlogin-test").lasting()
+    assert events.Stored("s", "u", lasting=False).where == "memory only, for this run"
+    keyring.set_keyring(RaisingKeyring(RuntimeError()))  # any other: a lasting one
+    assert TokenStore("plexlogin-test").lasting()
+    assert events.Stored("s", "u").where == "the system keyring"

@@ -584,7 +584,7 @@ class SignInWindow(QWidget):
         self.done_name.setVisible(display is not None)
         # one line per fact: long service/account names wrap between facts, not inside them
         saved = (
-            "Your Plex token is saved in the system keyring.\n"
+            f"Your Plex token is saved in {update.where}.\n"
             f"Service “{update.service}”, account “{update.username}”."
         )
         if self._settings.stay_open:

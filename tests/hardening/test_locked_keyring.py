@@ -55,7 +55,7 @@ def _stored_after_the_wait(result: Result, keyring: KeyringServer, token: str, t
     assert data["username"] == "jane" and data["keyring_username"] == "jane"
     assert keyring.get(SERVICE, "jane") == token
     assert result.stderr.count(WAITING) == 1, result.stderr
-    assert "Token saved in the keyring" in result.stderr
+    assert "Token saved in the system keyring" in result.stderr
     refused = [op for op in keyring.ops("set") if op.fault == "locked"]
     assert len(refused) >= 3, "the write was tried again while the keyring stayed locked"
     assert took >= LOCKED_FOR
