@@ -9,6 +9,7 @@ behind an HTTPS proxy with a private CA and with a device name in Japanese; when
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 from pathlib import Path
@@ -20,7 +21,15 @@ from tests.helpers.socket_keyring import KeyringServer
 from tests.test_plex_identity import sent
 from tests.test_plex_network import PROXY_VARIABLES, ForwardProxy, TlsFront, proxy, tls_front
 
-from .harness import SERVICE, Child, Result, approve_when_shown, finish, wait_for
+from .harness import (
+    SERVICE,
+    Child,
+    Result,
+    approve_when_shown,
+    finish,
+    interrupt,
+    wait_for,
+)
 
 __all__ = ["proxy", "tls_front"]  # fixtures, used by name
 
@@ -116,3 +125,30 @@ def test_a_keyring_that_stays_locked_until_the_timeout_fails_and_says_so(
     assert "stayed locked" in str(data["error"])
     assert keyring_srv.get(SERVICE, "jane") is None
     assert result.stderr.count(WAITING) == 1
+
+
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+@pytest.mark.parametrize("keyring_is", ["locked", "hanging"])
+def test_cancel_during_the_keyring_write_reports_the_account(
+    keyring_is: str, number: int, child: Child, simulator: Simulator, keyring_srv: KeyringServer
+) -> None:
+    if keyring_is == "locked":  # waiting between tries
+        keyring_srv.add_fault("set", "locked", times=-1)
+    else:  # inside a write that does not answer
+        keyring_srv.add_fault("set", "hang")
+    process = child.login()
+    approve_when_shown(simulator, username="jane")
+    if keyring_is == "locked":
+        wait_for(lambda: len(keyring_srv.ops("set")) >= 2, "a second try at the locked keyring")
+    else:
+        assert keyring_srv.started_hanging.wait(15)
+    result = interrupt(process, number)
+    result.assert_clean()
+    assert result.returncode == 3, result.stderr
+    assert result.elapsed < 1.5, "a wizard's SIGTERM ends the wait at once"
+    data = result.json
+    assert data["status"] == "cancelled" and "being saved" in str(data["error"])
+    assert data["username"] == "jane", "the account is known: 'Signed in as jane' was shown"
+    assert "Signed in as jane." in result.stderr
+    assert (WAITING in result.stderr) == (keyring_is == "locked")
+    assert keyring_srv.get(SERVICE, "jane") is None
