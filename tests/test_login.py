@@ -24,7 +24,7 @@ from plexlogin.login import (
 from plexlogin.simulator import Simulator
 from plexlogin.tokens import MemoryKeyring, TokenStore
 from tests.helpers.fake_clock import FakeClock
-from tests.helpers.keyring_fixtures import HangingKeyring, RaisingKeyring
+from tests.helpers.keyring_fixtures import HangingKeyring, LockedKeyring, RaisingKeyring
 
 
 def settings(sim: Simulator) -> LoginSettings:
@@ -180,24 +180,6 @@ def test_store_again_after_the_keyring_refused(
     assert not session.can_store_again
     assert fixed.get_password("plexlogin-test", "jane")
     session.close()
-
-
-class LockedKeyring(MemoryKeyring):
-    """Refuses writes as locked until :meth:`unlock`; counts the refusals."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.is_locked = True
-        self.refused = 0
-
-    def unlock(self) -> None:
-        self.is_locked = False
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        if self.is_locked:
-            self.refused += 1
-            raise keyring.errors.KeyringLocked("Failed to unlock the collection!")
-        super().set_password(service, username, password)
 
 
 def test_a_locked_keyring_is_waited_for_and_the_token_kept(
