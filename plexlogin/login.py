@@ -312,12 +312,14 @@ class LoginSession:
             return self._verified is not None and not self._storing and self._final is None
 
     def cancel(self) -> None:
-        """Stop at once (any thread); a keyring write in progress runs on."""
+        """Stop at once (any thread), also the wait for a locked keyring; a keyring write
+        in progress runs on."""
         self._waiter.set()
 
     def seconds_left(self) -> float | None:
         """How long a front-end waits before :meth:`time_out`: None without a deadline,
-        or while the token is being saved (the keyring has its own limit)."""
+        or while the token is being saved (the session keeps --timeout itself then, and
+        a keyring call has its own limit)."""
         with self._lock:
             if self._deadline is None or self._storing or self._final is not None:
                 return None
