@@ -277,6 +277,7 @@ class LoginSession:
         try:
             keyring_username = self.store_token(signin)
         except (KeyringError, Cancelled) as error:  # the flow reported StoreFailed itself
+            # (or, for a cancel while a locked keyring was waited for, nothing more to say)
             return self._ended_with(Outcome.from_error(error, signin.user.username))
         except Exception as error:
             from plexlogin.events import StoreFailed
@@ -394,15 +395,17 @@ class _PatientStore:
         """Write ``token``; raises KeyringLocked when the time is up, Cancelled on cancel."""
         session = self._session
         pause = KEYRING_FIRST_PAUSE
+        told = False
         while True:
             try:
                 session.store.save(username, token)
                 return
             except (KeyringLocked, KeyringTimeout) as error:
-                if pause == KEYRING_FIRST_PAUSE:
+                if not told:  # once: the person needs to hear it, not count the tries
                     from plexlogin.events import WaitingForKeyring
 
                     session._relay(WaitingForKeyring(error))
+                    told = True
             while True:
                 self._pause(pause)
                 pause = min(pause * 2, KEYRING_LONGEST_PAUSE)
