@@ -12,7 +12,6 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
@@ -111,8 +110,9 @@ def test_the_same_with_a_japanese_device_name(
     assert names == {"居間のテレビ"}, "every request carried the name intact"
 
 
+@pytest.mark.slow
 def test_a_keyring_that_stays_locked_until_the_timeout_fails_and_says_so(
-    child: Child, simulator: Simulator, keyring_srv: KeyringServer, tmp_path: Path
+    child: Child, simulator: Simulator, keyring_srv: KeyringServer
 ) -> None:
     keyring_srv.add_fault("set", "locked", times=-1)
     process = child.login("--timeout", "6")
