@@ -87,8 +87,7 @@ class TerminalView:
             events.Approved: self._approved,
             events.Verified: self._verified,
             events.Stored: lambda event: self._line(
-                f"Token saved in {event.where} "
-                f"(service {event.service}, account {event.username})."
+                f"Token saved in {event.where} (service {event.service}, account {event.username})."
             ),
             events.WaitingForKeyring: lambda event: self._line(event.message),
             events.StoreFailed: lambda event: self._line(
