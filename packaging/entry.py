@@ -2,7 +2,7 @@
 
 import sys
 
-from plexlogin.cli import main
+from plexlogin.entry import main
 
 if __name__ == "__main__":
     sys.exit(main())

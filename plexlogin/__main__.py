@@ -2,6 +2,6 @@
 
 import sys
 
-from plexlogin.cli import main
+from plexlogin.entry import main
 
 sys.exit(main())

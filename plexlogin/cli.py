@@ -29,6 +29,7 @@ from plexlogin.errors import Cancelled, ExitCode, KeyringError, PlexLoginError, 
 from plexlogin.login import LoginSettings, Outcome, Status
 from plexlogin.report import Report
 from plexlogin.signals import ignore_cancel_signals, sigterm_interrupts
+from plexlogin.text import for_terminal
 
 if TYPE_CHECKING:
     from plexlogin.config import Config
@@ -212,7 +213,8 @@ OPTIONS = {
     "demo": Option(
         ("--demo",),
         None,
-        f"run against the built-in simulator; stores into keyring service `{DEMO_KEYRING_SERVICE}`",
+        f"run against the built-in simulator; stores into keyring service `{DEMO_KEYRING_SERVICE}` "
+        "only (another `--keyring-service`: exit 2)",
     ),
     "stay_open": Option(("--stay-open",), None, "keep the window open after signing in"),
     "auth": Option(
@@ -294,11 +296,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return _main(args_list)
         except KeyboardInterrupt:  # Ctrl-C or SIGTERM before the command got anywhere
-            ignore_cancel_signals()
-            print(f"plexlogin: {Cancelled()}", file=sys.stderr)
-            if "--json" in args_list:
-                Report(status="cancelled", error=str(Cancelled())).write()
-            return int(ExitCode.CANCELLED)
+            from plexlogin.entry import cancelled_while_starting
+
+            return cancelled_while_starting(args_list)
 
 
 def _main(args_list: list[str]) -> int:
@@ -333,7 +333,8 @@ def _usage_failure(error: UsageError, wants_json: bool) -> int:
 
 
 def _error(error: BaseException) -> None:
-    print(f"plexlogin: {error}", file=sys.stderr)
+    # an error may quote plex.tv's answer or a stored username: never raw escapes
+    print(f"plexlogin: {for_terminal(str(error))}", file=sys.stderr)
     log.debug("details", exc_info=error)
 
 
@@ -357,7 +358,7 @@ def _config() -> Config:
 
     config, warning = load_config()
     if warning:
-        print(f"plexlogin: {warning}", file=sys.stderr)
+        print(f"plexlogin: {for_terminal(warning)}", file=sys.stderr)
     return config
 
 
@@ -381,7 +382,21 @@ def _login(args: argparse.Namespace) -> int:
         return int(ExitCode.CANCELLED)
 
 
+def _refuse_a_real_entry_for_the_demo(args: argparse.Namespace) -> None:
+    """The demo's fake token must never replace a real one: only the demo's own service.
+
+    Refused rather than quietly replaced by the demo service: a wizard that passed its own
+    service would then look for the token where it never went.
+    """
+    if args.demo and args.keyring_service not in (None, DEMO_KEYRING_SERVICE):
+        raise UsageError(
+            f"--demo stores its fake token only under keyring service {DEMO_KEYRING_SERVICE}, "
+            f"never under {args.keyring_service!r}: leave --keyring-service out"
+        )
+
+
 def _sign_in(args: argparse.Namespace, report: Report) -> int:
+    _refuse_a_real_entry_for_the_demo(args)
     config = _config()
     report.client_id = args.client_id or config.client_id
     plex_url = _plex_url(args)  # checked before anything starts
@@ -397,8 +412,7 @@ def _sign_in(args: argparse.Namespace, report: Report) -> int:
         # the QR's auth page build on plex_url), so no other web page can drive them
         plex_url = simulator.control_url
         demo_url = simulator.approval_url
-        # the demo never touches the real entry
-        service = args.keyring_service or DEMO_KEYRING_SERVICE
+        service = DEMO_KEYRING_SERVICE  # never a real entry (checked above)
         if use_memory_keyring_if_none():
             print(
                 "plexlogin: no system keyring found; the demo keeps its (fake) token in "
@@ -427,7 +441,7 @@ def _sign_in(args: argparse.Namespace, report: Report) -> int:
         if simulator is not None:
             simulator.stop()
     if outcome.error and outcome.exit_code != ExitCode.OK:
-        print(f"plexlogin: {outcome.error}", file=sys.stderr)
+        print(f"plexlogin: {for_terminal(outcome.error)}", file=sys.stderr)
     if args.json:
         report.learned(settings)
         report.ended(outcome)
@@ -551,7 +565,8 @@ def _status(args: argparse.Namespace) -> int:
     if args.json:
         report.write()
     else:
-        print(message, file=sys.stdout if report.status == "valid" else sys.stderr)
+        where = sys.stdout if report.status == "valid" else sys.stderr
+        print(for_terminal(message), file=where)
     return int(ExitCode.OK if report.status == "valid" else ExitCode.FAILED)
 
 
@@ -619,11 +634,12 @@ def _logout(args: argparse.Namespace) -> int:
         print("No Plex account is stored.")
         return int(ExitCode.OK)
     removed = TokenStore(service).delete(username)
+    shown = for_terminal(username)  # it came from plex.tv (or the config file)
     # the JWT sign-in's device key goes with its token (a legacy entry has none)
     if DeviceKeyStore(service).delete(username):
-        print(f"Removed the device key of {username} from the keyring.")
+        print(f"Removed the device key of {shown} from the keyring.")
     if removed:
-        print(f"Removed the token of {username} from the keyring.")
+        print(f"Removed the token of {shown} from the keyring.")
     else:
-        print(f"No token was stored for {username}.")
+        print(f"No token was stored for {shown}.")
     return int(ExitCode.OK)

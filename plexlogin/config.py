@@ -12,9 +12,11 @@ a broken settings file must not stand between someone and signing in.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
+import stat
 import tempfile
 import uuid
 from dataclasses import asdict, dataclass
@@ -28,6 +30,8 @@ from .errors import ConfigError
 CONFIG_DIR_ENV: Final = "PLEXLOGIN_CONFIG_DIR"
 CONFIG_FILE_NAME: Final = "config.json"
 CONFIG_VERSION: Final = 1
+#: far more than any settings file plexlogin writes; a bigger file is not ours
+_MOST_BYTES: Final = 1 << 20
 
 # The hyphenated 8-4-4-4-12 form only. uuid.UUID() also accepts braces, "urn:uuid:" and bare
 # hex, but plex.tv compares the identifier as a string, so one we would have to rewrite is
@@ -93,7 +97,7 @@ def load_config(path: Path | None = None) -> tuple[Config, str | None]:
 
 def _load(path: Path, *, may_create: bool) -> tuple[Config, str | None]:
     try:
-        raw = path.read_bytes()
+        raw = _read_regular(path)
     except FileNotFoundError:
         if not may_create:  # made by another plexlogin and deleted again at once: odd
             return Config(client_id=new_client_id()), (
@@ -121,6 +125,24 @@ def _load(path: Path, *, may_create: bool) -> tuple[Config, str | None]:
     if not parsed.problems:
         return parsed.config, None
     return parsed.config, _replace_damaged(path, parsed)
+
+
+def _read_regular(path: Path) -> bytes:
+    """The bytes of ``path`` if it is a regular file; raises OSError otherwise.
+
+    Opened without blocking: a FIFO at the config path would otherwise wait for a writer
+    forever (and ``status`` with it), and a device could be read without end. The check is
+    on the opened file (fstat), so nothing can be swapped in between checking and reading.
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    with os.fdopen(fd, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        raw = stream.read(_MOST_BYTES + 1)
+    if len(raw) > _MOST_BYTES:
+        raise OSError(errno.EFBIG, "too large to be plexlogin's settings")
+    return raw
 
 
 def save_config(config: Config, path: Path | None = None) -> None:

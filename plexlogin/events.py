@@ -86,6 +86,22 @@ class Stored:
 
     service: str
     username: str
+    #: False when the keyring lives only in this process (--demo without a system keyring)
+    lasting: bool = True
+
+    @property
+    def where(self) -> str:
+        """Where the token went, in words: "the system keyring", or memory for this run."""
+        return "the system keyring" if self.lasting else "memory only, for this run"
+
+
+@dataclass(frozen=True)
+class WaitingForKeyring:
+    """The keyring is locked: the verified token waits in memory and the write is tried
+    again until the keyring opens, the person cancels or ``--timeout`` runs out."""
+
+    error: KeyringError
+    message: str = "The system keyring is locked. Unlock your keyring; waiting…"
 
 
 @dataclass(frozen=True)
@@ -110,6 +126,7 @@ Event = (
     | Approved
     | Verified
     | Stored
+    | WaitingForKeyring
     | StoreFailed
     | Failed
 )

@@ -92,6 +92,8 @@ class TokenSink(Protocol):
 
     def save(self, username: str, token: Token) -> None: ...
 
+    def lasting(self) -> bool: ...
+
 
 _T = TypeVar("_T")
 
@@ -180,7 +182,7 @@ class SignInFlow:
         except KeyringError as error:
             self._emit(StoreFailed(error))
             raise
-        self._emit(Stored(store.service, username))
+        self._emit(Stored(store.service, username, lasting=store.lasting()))
 
     def _run(self) -> SignIn:
         renewed = False

@@ -18,13 +18,23 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from plexlogin import PLEX_URL
-from plexlogin.errors import Cancelled, ExitCode, KeyringError, PlexLoginError, SignInTimeout
+from plexlogin.errors import (
+    Cancelled,
+    ExitCode,
+    KeyringError,
+    KeyringLocked,
+    KeyringTimeout,
+    PlexLoginError,
+    SignInTimeout,
+)
+from plexlogin.text import for_terminal
 
 if TYPE_CHECKING:
     from plexlogin.devicekey import DeviceProof
     from plexlogin.events import Event
     from plexlogin.flow import SignIn, SignInFlow, Waiter
     from plexlogin.plex import PlexClient
+    from plexlogin.secret import Token
     from plexlogin.tokens import TokenStore
 
 log = logging.getLogger(__name__)
@@ -109,6 +119,17 @@ class Outcome:
 #: a front-end's own deadline comes this much after the flow's: the flow's own ending (with
 #: its better reason) wins whenever a request lets it, the front-end only when one hangs
 HANG_GRACE = 0.5
+
+#: the first pause before writing to a locked keyring again, and the longest: the person
+#: unlocks at any moment, and the token should land within a couple of seconds of it
+KEYRING_FIRST_PAUSE = 0.5
+KEYRING_LONGEST_PAUSE = 2.0
+
+#: how a locked keyring ends a sign-in when --timeout runs out (exit 1: nothing is stored)
+STAYED_LOCKED = (
+    "The system keyring stayed locked until the time ran out, so the token was not saved. "
+    "Unlock it (for example in your desktop's Passwords and Keys app) and sign in again."
+)
 
 
 @dataclass
@@ -268,12 +289,16 @@ class LoginSession:
         return self.flow.run()
 
     def store_token(self, result: SignIn) -> str:
-        """Put the token in the keyring and remember where; returns the keyring username."""
-        username = self.settings.keyring_username or result.user.account_name
+        """Put the token in the keyring and remember where; returns the keyring username.
+
+        A locked keyring is waited for (see :class:`_PatientStore`).
+        """
+        # plex.tv's name as the entry's name, made safe to print: keyring tools show it raw
+        username = self.settings.keyring_username or for_terminal(result.user.account_name)
         device = self._built().device
         if device is not None:
             self._save_device_key(device, username)
-        self.flow.save(result, self.store, username)
+        self.flow.save(result, _PatientStore(self), username)
         if self.settings.remember:
             jwt_client = self.settings.client_id if device is not None else None
             remember_account(
@@ -299,7 +324,8 @@ class LoginSession:
             self._storing = True
         try:
             keyring_username = self.store_token(signin)
-        except KeyringError as error:  # the flow reported StoreFailed itself
+        except (KeyringError, Cancelled) as error:  # the flow reported StoreFailed itself
+            # (or, for a cancel while a locked keyring was waited for, nothing more to say)
             return self._ended_with(Outcome.from_error(error, signin.user.username))
         except Exception as error:
             from plexlogin.events import StoreFailed
@@ -337,12 +363,14 @@ class LoginSession:
             return self._verified is not None and not self._storing and self._final is None
 
     def cancel(self) -> None:
-        """Stop at once (any thread); a keyring write in progress runs on."""
+        """Stop at once (any thread), also the wait for a locked keyring; a keyring write
+        in progress runs on."""
         self._waiter.set()
 
     def seconds_left(self) -> float | None:
         """How long a front-end waits before :meth:`time_out`: None without a deadline,
-        or while the token is being saved (the keyring has its own limit)."""
+        or while the token is being saved (the session keeps --timeout itself then, and
+        a keyring call has its own limit)."""
         with self._lock:
             if self._deadline is None or self._storing or self._final is not None:
                 return None
@@ -390,6 +418,59 @@ class LoginSession:
             parts = self._parts
         if parts is not None:
             parts.client.close()
+
+
+class _PatientStore:
+    """The session's keyring, waiting while it is locked instead of losing the token.
+
+    A locked keyring (or one whose call timed out, usually behind an unlock prompt) is
+    told once as :class:`~plexlogin.events.WaitingForKeyring`, and the write is tried
+    again with a growing pause until it lands, the sign-in is cancelled or ``--timeout``
+    runs out. Without ``--timeout`` it waits until cancelled: the person can unlock at any
+    moment, and a wizard that wants a limit passes one. On the Secret Service the first
+    write asks the collection to unlock (keyring calls ``collection.unlock()``, which
+    shows the desktop's prompt); later tries only write once the collection reports
+    itself unlocked, so the person never gets a second prompt.
+    """
+
+    def __init__(self, session: LoginSession) -> None:
+        self._session = session
+        self.service = session.store.service
+
+    def lasting(self) -> bool:
+        """Whether the token outlives this process (see TokenStore.lasting)."""
+        return self._session.store.lasting()
+
+    def save(self, username: str, token: Token) -> None:
+        """Write ``token``; raises KeyringLocked when the time is up, Cancelled on cancel."""
+        session = self._session
+        pause = KEYRING_FIRST_PAUSE
+        told = False
+        while True:
+            try:
+                session.store.save(username, token)
+                return
+            except (KeyringLocked, KeyringTimeout) as error:
+                if not told:  # once: the person needs to hear it, not count the tries
+                    from plexlogin.events import WaitingForKeyring
+
+                    session._relay(WaitingForKeyring(error))
+                    told = True
+            while True:
+                self._pause(pause)
+                pause = min(pause * 2, KEYRING_LONGEST_PAUSE)
+                if session.store.locked() is not True:
+                    break
+
+    def _pause(self, seconds: float) -> None:
+        session = self._session
+        if session._deadline is not None:
+            left = session._deadline - session._clock()
+            if left <= 0:
+                raise KeyringLocked(STAYED_LOCKED)
+            seconds = min(seconds, left)
+        if session._waiter.wait(seconds):
+            raise Cancelled.while_saving()
 
 
 def remember_account(

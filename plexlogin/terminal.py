@@ -15,6 +15,7 @@ from plexlogin import events
 from plexlogin.events import Event
 from plexlogin.login import LoginSession, LoginSettings, Outcome
 from plexlogin.signals import cancel_on_signals
+from plexlogin.text import for_terminal
 
 #: how long a cancelled run waits for the worker to wind down before exiting anyway: it
 #: must leave room within the one second a wizard's SIGTERM is promised (exit 3 within 1 s)
@@ -86,8 +87,9 @@ class TerminalView:
             events.Approved: self._approved,
             events.Verified: self._verified,
             events.Stored: lambda event: self._line(
-                f"Token saved in the keyring (service {event.service}, account {event.username})."
+                f"Token saved in {event.where} (service {event.service}, account {event.username})."
             ),
+            events.WaitingForKeyring: lambda event: self._line(event.message),
             events.StoreFailed: lambda event: self._line(
                 f"Could not save the token: {event.error}"
             ),
@@ -135,7 +137,7 @@ class TerminalView:
         self._trouble = None
         self._end_status()
         heading = "New code" if event.renewed else "Sign in to Plex"
-        spaced = " ".join(event.code)
+        spaced = " ".join(for_terminal(event.code))
         expires = event.expires_at.strftime("%H:%M")
         text = [
             "",
@@ -160,11 +162,14 @@ class TerminalView:
             self._line(text)
 
     def _line(self, text: str) -> None:
+        # every line may quote plex.tv (a username, an error): never raw escapes
+        text = for_terminal(text)
         self._end_status()
         self.out.write(text + "\n")
         self.out.flush()
 
     def _status(self, text: str, *, force_line: bool = False) -> None:
+        text = for_terminal(text)
         if not self.tty:
             if force_line and text != self._last_line:
                 self._last_line = text

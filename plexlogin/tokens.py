@@ -264,6 +264,27 @@ class TokenStore:
         """
         return self._call("be identified", _backend_description)
 
+    def lasting(self) -> bool:
+        """Whether a saved token outlives this process: False only for :class:`MemoryKeyring`
+        (``--demo`` without a system keyring), so nobody is told it is in the keyring."""
+        with contextlib.suppress(KeyringError):
+            backends = self._call("be identified", _safe_backends)
+            return not all(isinstance(backend, MemoryKeyring) for backend in backends)
+        return True
+
+    def locked(self) -> bool | None:
+        """Whether the keyring is locked, asked without showing an unlock prompt.
+
+        Only the Secret Service can say (its default collection's ``Locked`` property);
+        None elsewhere, or when the answer does not come. A caller waiting for the person
+        to unlock asks this instead of writing again: on the Secret Service every write to
+        a locked collection opens another unlock prompt (keyring calls
+        ``collection.unlock()`` itself), and the first one is all the person needs.
+        """
+        with contextlib.suppress(KeyringError):
+            return self._call("be checked", _secret_service_locked)
+        return None
+
     def warm_up(self, wait: float = 0.5) -> None:
         """Find the keyring backend now, so the first save does not pay for it.
 
@@ -323,6 +344,26 @@ def _backend_description() -> str:
     if reason is not None:
         return f"{_backend_name(backend)} (refused: {reason})"
     return _backend_name(backend)
+
+
+def _secret_service_locked() -> bool | None:
+    """The Secret Service collection's ``Locked`` property; None for other backends."""
+    for backend in _safe_backends():
+        if type(backend).__module__ != "keyring.backends.SecretService":
+            continue
+        import secretstorage
+
+        connection = secretstorage.dbus_init()
+        try:
+            path = getattr(backend, "preferred_collection", None)
+            if path:
+                collection = secretstorage.Collection(connection, path)
+            else:
+                collection = secretstorage.get_default_collection(connection)
+            return bool(collection.is_locked())
+        finally:
+            connection.close()
+    return None
 
 
 def _require_username(username: str) -> None:

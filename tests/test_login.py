@@ -13,11 +13,18 @@ import pytest
 
 from plexlogin import events
 from plexlogin.errors import Cancelled, ExitCode, SignInTimeout
-from plexlogin.login import LoginSession, LoginSettings, Outcome, Status
+from plexlogin.login import (
+    KEYRING_LONGEST_PAUSE,
+    STAYED_LOCKED,
+    LoginSession,
+    LoginSettings,
+    Outcome,
+    Status,
+)
 from plexlogin.simulator import Simulator
 from plexlogin.tokens import MemoryKeyring, TokenStore
 from tests.helpers.fake_clock import FakeClock
-from tests.helpers.keyring_fixtures import HangingKeyring, RaisingKeyring
+from tests.helpers.keyring_fixtures import HangingKeyring, LockedKeyring, RaisingKeyring
 
 
 def settings(sim: Simulator) -> LoginSettings:
@@ -173,3 +180,76 @@ def test_store_again_after_the_keyring_refused(
     assert not session.can_store_again
     assert fixed.get_password("plexlogin-test", "jane")
     session.close()
+
+
+def test_a_locked_keyring_is_waited_for_and_the_token_kept(
+    simulator: Simulator,
+    use_keyring: Callable[[keyring.backend.KeyringBackend], None],
+    clock: FakeClock,
+) -> None:
+    backend = LockedKeyring()
+    use_keyring(backend)
+    heard: list[events.Event] = []
+    approve = _approve_when_shown(simulator)
+
+    def on_event(event: events.Event) -> None:
+        heard.append(event)
+        approve(event)
+        if isinstance(event, events.WaitingForKeyring):
+            clock.at(clock.elapsed + 600, backend.unlock)  # ten minutes later: no --timeout
+
+    session = LoginSession(settings(simulator), on_event, clock=clock, waiter=clock)
+    outcome = session.sign_in()
+    session.close()
+    assert outcome == Outcome.signed_in("jane", "jane")
+    assert backend.get_password("plexlogin-test", "jane")
+    kinds = [type(e) for e in heard]
+    assert kinds[-3:] == [events.Verified, events.WaitingForKeyring, events.Stored]
+    assert events.StoreFailed not in kinds
+    # tried again every couple of seconds, not in a tight loop and not once a minute
+    assert 600 / KEYRING_LONGEST_PAUSE <= backend.refused <= 600 / KEYRING_LONGEST_PAUSE + 5
+
+
+def test_a_keyring_that_stays_locked_past_the_timeout_fails_with_the_account_known(
+    simulator: Simulator,
+    use_keyring: Callable[[keyring.backend.KeyringBackend], None],
+    clock: FakeClock,
+) -> None:
+    use_keyring(LockedKeyring())
+    heard: list[events.Event] = []
+    approve = _approve_when_shown(simulator)
+
+    def on_event(event: events.Event) -> None:
+        heard.append(event)
+        approve(event)
+
+    timed = dataclasses.replace(settings(simulator), timeout=30)
+    session = LoginSession(timed, on_event, clock=clock, waiter=clock)
+    outcome = session.sign_in()
+    session.close()
+    assert outcome.exit_code == ExitCode.FAILED and outcome.username == "jane"
+    assert outcome.error == STAYED_LOCKED and outcome.error_kind == "keyring_locked"
+    assert 30 <= clock.elapsed < 31
+    assert isinstance(heard[-1], events.StoreFailed) and session.can_store_again
+
+
+def test_cancel_while_waiting_for_the_keyring_reports_the_account(
+    simulator: Simulator,
+    use_keyring: Callable[[keyring.backend.KeyringBackend], None],
+    clock: FakeClock,
+) -> None:
+    use_keyring(LockedKeyring())
+    approve = _approve_when_shown(simulator)
+    session: LoginSession
+
+    def on_event(event: events.Event) -> None:
+        approve(event)
+        if isinstance(event, events.WaitingForKeyring):
+            clock.at(clock.elapsed + 5, session.cancel)
+
+    session = LoginSession(settings(simulator), on_event, clock=clock, waiter=clock)
+    outcome = session.sign_in()
+    session.close()
+    assert outcome == Outcome.from_error(Cancelled.while_saving(), "jane")
+    assert outcome.as_json(session.settings)["username"] == "jane"
+    assert session.give_up() == outcome

@@ -150,6 +150,7 @@ class SignInWindow(QWidget):
             events.Verified: self._verified,
             events.Stored: self._show_done,
             events.StoreFailed: lambda event: self._show_save_failed(str(event.error)),
+            events.WaitingForKeyring: lambda event: self._show_save_failed(event.message),
             events.Failed: lambda event: self._show_failed(str(event.error)),
         }
 
@@ -583,7 +584,7 @@ class SignInWindow(QWidget):
         self.done_name.setVisible(display is not None)
         # one line per fact: long service/account names wrap between facts, not inside them
         saved = (
-            "Your Plex token is saved in the system keyring.\n"
+            f"Your Plex token is saved in {update.where}.\n"
             f"Service “{update.service}”, account “{update.username}”."
         )
         if self._settings.stay_open:

@@ -240,10 +240,9 @@ class SignInWorker(QObject):
 def _download(url: str, timeout: float) -> bytes | None:
     """The avatar's bytes, or None if it does not come quickly (offline, blocked, too big)."""
     try:
-        import requests
+        from plexlogin.plex import make_session  # proxies and CA bundles, never .netrc
 
-        with requests.Session() as http:
-            http.trust_env = False  # no proxy credentials from the environment
+        with make_session() as http:
             with http.get(url, timeout=(timeout, timeout), stream=True) as answer:
                 if answer.status_code != 200:
                     return None

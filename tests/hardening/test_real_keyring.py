@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,18 @@ def real_keyring_env(child: Child) -> dict[str, str]:
     return env
 
 
+def _looked_up(tool: str, username: str) -> str:
+    """What libsecret's ``secret-tool`` finds for ``username`` (as another program would)."""
+    found = subprocess.run(
+        [tool, "lookup", "service", SERVICE, "username", username],
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=False,
+    )
+    return found.stdout
+
+
 def test_sign_in_into_gnome_keyring_and_out_again(
     child: Child, simulator: Simulator, tmp_path: Path
 ) -> None:
@@ -53,17 +66,71 @@ def test_sign_in_into_gnome_keyring_and_out_again(
     result.assert_clean()
     assert result.returncode == 0, result.stderr
     try:
-        found = subprocess.run(
-            [tool, "lookup", "service", SERVICE, "username", "hardening"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-        assert found.stdout == token
+        assert _looked_up(tool, "hardening") == token
         assert child.run("token", env=env).stdout == token + "\n"
         keyring_files = Path(env["HOME"]) / ".local/share/keyrings"
         assert scan_for(token, [tmp_path, keyring_files]) == []
     finally:
         assert child.run("logout", env=env).returncode == 0
     assert child.run("token", env=env).returncode == 1
+
+
+def _unlock_with_password(password: str) -> None:
+    """Unlock the login collection the way the desktop's sign-in does (no prompt needed)."""
+    import secretstorage
+    from secretstorage.util import DBusAddressWrapper, format_secret, open_session
+
+    connection = secretstorage.dbus_init()
+    try:
+        collection = secretstorage.get_default_collection(connection)
+        secret = format_secret(open_session(connection), password.encode(), "text/plain")
+        internal = DBusAddressWrapper(
+            "/org/freedesktop/secrets",
+            "org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface",
+            connection,
+        )
+        internal.call("UnlockWithMasterPassword", "o(oayays)", collection.collection_path, secret)
+        assert not collection.is_locked()
+    finally:
+        connection.close()
+
+
+def _lock() -> None:
+    import secretstorage
+
+    connection = secretstorage.dbus_init()
+    try:
+        collection = secretstorage.get_default_collection(connection)
+        collection.lock()
+        assert collection.is_locked()
+    finally:
+        connection.close()
+
+
+def test_a_gnome_keyring_locked_for_seconds_after_approval_gets_the_token(
+    child: Child, simulator: Simulator
+) -> None:
+    password = os.environ.get("PLEXLOGIN_TEST_KEYRING_PASSWORD")
+    tool = shutil.which("secret-tool")
+    if not password or tool is None:
+        pytest.skip("needs PLEXLOGIN_TEST_KEYRING_PASSWORD (the keyring's) and secret-tool")
+    env = real_keyring_env(child)
+    _lock()  # the desktop locked it; with no display its unlock prompt cannot even show
+    try:
+        process = child.login("--keyring-username", "locked", env=env)
+        token = approve_when_shown(simulator, username="locked")
+        time.sleep(8)
+        unlocked = time.monotonic()
+        _unlock_with_password(password)
+        result = finish(process)
+        took = time.monotonic() - unlocked
+    finally:
+        _unlock_with_password(password)
+    result.assert_clean()
+    assert result.returncode == 0, result.stderr
+    assert "Unlock your keyring; waiting…" in result.stderr
+    assert took < 5, "the token landed soon after the keyring opened"
+    try:
+        assert _looked_up(tool, "locked") == token
+    finally:
+        assert child.run("logout", env=env).returncode == 0

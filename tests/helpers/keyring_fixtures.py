@@ -76,6 +76,24 @@ class FlakyKeyring(MemoryKeyring):
         super().set_password(service, username, password)
 
 
+class LockedKeyring(MemoryKeyring):
+    """Refuses writes as locked (like keyring's Secret Service backend) until :meth:`unlock`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.is_locked = True
+        self.refused = 0
+
+    def unlock(self) -> None:
+        self.is_locked = False
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        if self.is_locked:
+            self.refused += 1
+            raise keyring.errors.KeyringLocked("Failed to unlock the collection!")
+        super().set_password(service, username, password)
+
+
 class RaisingKeyring(keyring.backend.KeyringBackend):
     """Raises ``error`` from every call."""
 

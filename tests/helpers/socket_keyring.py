@@ -163,6 +163,11 @@ class KeyringServer:
         with self._lock:
             self.faults.append(Fault(op, kind, times))
 
+    def clear_faults(self) -> None:
+        """Answer normally from now on (a keyring that was locked is unlocked)."""
+        with self._lock:
+            self.faults.clear()
+
     def release(self) -> None:
         """Let every hanging call go (they then fail as a write refusal)."""
         self._released.set()

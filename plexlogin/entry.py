@@ -1,0 +1,59 @@
+"""The console scripts' entry point: SIGTERM is handled before anything slow is imported.
+
+A setup wizard may end plexlogin with SIGTERM the moment it started it, and it reads the
+exit code and the ``--json`` line. Python's default for SIGTERM is to die on the spot, so the
+handler goes in first, here, before :mod:`plexlogin.cli` and what it imports load (tens of
+milliseconds). What remains is the interpreter's own start-up (before any of our code runs),
+where the default action still applies; docs/reliability.md gives the numbers.
+
+This module imports only the standard library's ``signal``, ``os``, ``sys`` and ``time``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from types import FrameType
+
+#: env var naming a file for start-up timestamps (the same one the window marks its
+#: first paint in): "sigterm-handled <monotonic ns>" says from when SIGTERM cancels
+MARK_ENV = "PLEXLOGIN_PAINT_MARK"
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> int:
+    """Take SIGTERM over, then run the command line; returns the exit code."""
+    args = sys.argv[1:]
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:  # an embedder's handler stays
+        signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        _mark("sigterm-handled")
+        from plexlogin.cli import main as run
+    except KeyboardInterrupt:
+        return cancelled_while_starting(args)
+    return run()
+
+
+def cancelled_while_starting(args: list[str]) -> int:
+    """Ctrl-C or SIGTERM before a command got anywhere: say so (and the JSON line); 3."""
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, signal.SIG_IGN)  # the outcome is decided now
+    from plexlogin.errors import Cancelled, ExitCode
+    from plexlogin.report import Report
+
+    print(f"plexlogin: {Cancelled()}", file=sys.stderr)
+    if "--json" in args:
+        Report(status="cancelled", error=str(Cancelled())).write()
+    return int(ExitCode.CANCELLED)
+
+
+def _mark(what: str) -> None:
+    path = os.environ.get(MARK_ENV)
+    if path:
+        with open(path, "a", encoding="utf-8") as marks:
+            marks.write(f"{what} {time.monotonic_ns()}\n")
