@@ -23,7 +23,19 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QSizePolicy, QVBoxLayout, QW
 
 from plexlogin.gui import theme
 from plexlogin.gui.paint_marks import paint_mark
-from plexlogin.gui.state import QrBitmap, initials, spell_out
+from plexlogin.gui.qrbitmap import QrBitmap
+
+
+def initials(name: str) -> str:
+    """One or two letters for the avatar placeholder: "Jane Doe" -> "JD", "plexfan" -> "P"."""
+    words = [word for word in name.replace("_", " ").replace(".", " ").split() if word]
+    letters = [word[0] for word in words if word[0].isalnum()][:2]
+    return "".join(letters).upper() or "?"
+
+
+def spell_out(code: str) -> str:
+    """The code as a screen reader should say it: "7RQZ" -> "7 R Q Z"."""
+    return " ".join(code)
 
 
 class CodeView(QWidget):

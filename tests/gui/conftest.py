@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QAccessible, QImage
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from plexlogin.login import LoginSettings
@@ -132,3 +133,10 @@ def decode_qr(image: QImage) -> list[str]:
         "RGBA", (rgba.width(), rgba.height()), data, "raw", "RGBA", rgba.bytesPerLine()
     )
     return decode_qr_picture(picture)
+
+
+def accessible_text(widget: QWidget, kind: QAccessible.Text) -> str:
+    """What Qt hands an assistive technology as ``widget``'s name, description or value."""
+    interface = QAccessible.queryAccessibleInterface(widget)
+    assert interface is not None and interface.isValid()
+    return interface.text(kind)
