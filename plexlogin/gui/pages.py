@@ -11,7 +11,7 @@ import enum
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -121,13 +121,13 @@ class WaitingPage(QWidget):
         self.link_label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.enter = label("and enter this code:")
         self.code_view = CodeView()
+        self.enter.setBuddy(self.code_view)  # a "labelled by" relation for screen readers
         self.copy_button = button("Copy code", "Puts the code on the clipboard (Ctrl+C).")
         self.copy_button.setEnabled(False)
         self.copy_button.setToolTip("Copy the code (Ctrl+C)")
         self.copy_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.new_code = label("New code")
         self.new_code.setObjectName("newCode")
-        self.new_code.setAccessibleName("New code")
         self.new_code.setAccessibleDescription("The old code expired and was replaced.")
         self.new_code.hide()
         self.new_code_timer = QTimer(self)
@@ -166,15 +166,15 @@ class WaitingPage(QWidget):
     def _button_row(self) -> QHBoxLayout:
         """Trouble shares the button row: no layout jump when it comes and goes."""
         self.status = label(role="warning", wrap=True)
-        self.status.setAccessibleName("Connection status")
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # created in screen order, left to right: that is the order Tab follows
+        self.cancel_button = button("Cancel", "Stops signing in and closes the window (Esc).")
         self.browser_button = button(
             "Sign in with browser",
             "Opens the Plex sign-in page in your web browser.",
             primary=True,
         )
         self.browser_button.setEnabled(False)
-        self.cancel_button = button("Cancel", "Stops signing in and closes the window (Esc).")
         row = QHBoxLayout()
         row.setSpacing(10)
         row.addWidget(self.status, 1)
@@ -189,6 +189,9 @@ class WaitingPage(QWidget):
             step.setFont(theme.scaled_font(base, 1.1))
         self.link_label.setFont(theme.scaled_font(base, 1.45, QFont.Weight.Bold))
         self.new_code.setFont(theme.scaled_font(base, 0.9, QFont.Weight.DemiBold))
+        # room for trouble on two lines, whatever the font size: the longest message wraps
+        # beside the buttons with a large desktop font, and must not be cut off
+        self.status.setMinimumHeight(2 * QFontMetrics(base).lineSpacing())
         self.divider.setStyleSheet(f"color: {palette_hairline};")
 
 
@@ -225,7 +228,6 @@ class DonePage(QWidget):
         panel, inner = card()
         self.avatar = AvatarView()
         self.title = label("Signed in")
-        self.title.setAccessibleName("Signed in")
         self.name = label(role="muted")
         self.detail = label(role="muted", wrap=True)
         for text in (self.title, self.name, self.detail):
@@ -247,19 +249,17 @@ class ProblemPage(QWidget):
         super().__init__()
         panel, inner = card()
         self.title = label(wrap=True)
-        self.title.setAccessibleName("Problem")
         self.detail = label(role="error", wrap=True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.detail.setAccessibleName("What went wrong")
         self.hint = label(role="muted", wrap=True)
         for text in (self.title, self.detail, self.hint):
             text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         inner.setContentsMargins(40, 22, 40, 22)
         centre(inner, AlertBadge(), 6, self.title, self.detail, 6, self.hint)
+        self.close_button = button("Close", "Closes the window without saving the token.")
         self.retry_button = button(
             "Try again", "Tries again to save the token in the system keyring.", primary=True
         )
-        self.close_button = button("Close", "Closes the window without saving the token.")
         stack(self, panel, button_row(self.close_button, self.retry_button))
 
     def restyle(self, base: QFont) -> None:

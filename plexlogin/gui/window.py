@@ -17,6 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QThread, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import (
+    QAccessible,
     QCloseEvent,
     QDesktopServices,
     QFont,
@@ -39,9 +40,11 @@ from PySide6.QtWidgets import (
 
 from plexlogin import events
 from plexlogin.gui import theme
+from plexlogin.gui.accessibility import announce, set_role
 from plexlogin.gui.pages import DonePage, FinishingPage, Page, ProblemPage, WaitingPage, label
 from plexlogin.gui.paint_marks import paint_mark
 from plexlogin.gui.qrbitmap import QrBitmap
+from plexlogin.gui.widgets import spell_out
 from plexlogin.gui.worker import SessionFactory, SignInWorker
 from plexlogin.login import LoginSettings, Outcome
 
@@ -132,6 +135,7 @@ class SignInWindow(QWidget):
         self.setWindowTitle("Sign in to Plex")
         self.setWindowIcon(app_icon())
         self.setObjectName("signInWindow")
+        set_role(self, QAccessible.Role.Dialog)  # a plain QWidget window reads as a "filler"
         self._build()
         self._restyle()
         # style sheets change margins and borders only when polished: measure after that
@@ -210,13 +214,6 @@ class SignInWindow(QWidget):
         root.setSpacing(18)
         root.addLayout(self._build_header())
         root.addWidget(self.pages, 1)
-
-        # reading order: the code, copying it, the browser, cancelling (set once all
-        # widgets share this window, or Qt refuses)
-        QWidget.setTabOrder(self.code_view, self.copy_button)
-        QWidget.setTabOrder(self.copy_button, self.browser_button)
-        QWidget.setTabOrder(self.browser_button, self.cancel_button)
-        QWidget.setTabOrder(self.retry_button, self.problem_close)
 
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.cancel)
         QShortcut(QKeySequence.StandardKey.Copy, self, self._copy_code)
@@ -359,6 +356,7 @@ class SignInWindow(QWidget):
         self.browser_button.setEnabled(True)
         self.countdown.start(event.deadline, event.lifetime)
         if event.renewed:
+            announce(self, f"New code: {spell_out(event.code)}")
             self.new_code.show()
             self._new_code_timer.start(NEW_CODE_NOTICE_MS)
         if not self._showing(Page.WAITING):
@@ -371,11 +369,16 @@ class SignInWindow(QWidget):
         self.countdown.stop(event.reason)
 
     def _show_trouble(self, event: events.Trouble) -> None:
+        if self._trouble is None or self._trouble.message != event.message:
+            # once per kind of trouble, not for every retry or every second of the wait
+            announce(self, event.describe(self._clock()))
         self._trouble = event
         self._refresh_trouble()
         self._status_timer.start()
 
     def _recovered(self, event: events.Recovered) -> None:
+        if self._trouble is not None:
+            announce(self, "Connected to plex.tv again.")
         self._trouble = None
         self._status_timer.stop()
         self.status.clear()
@@ -410,7 +413,7 @@ class SignInWindow(QWidget):
     def _show_done(self, update: events.Stored) -> None:
         name = self._username or update.username
         self.done_title.setText(f"Signed in as {name}")
-        self.done_title.setAccessibleName(f"Signed in as {name}")
+        announce(self, f"Signed in as {name}")
         # the friendly name too, when it says more than the username
         display = self._display_name if self._display_name != name else None
         self.done_name.setText(display or "")
@@ -420,7 +423,10 @@ class SignInWindow(QWidget):
             "Your Plex token is saved in the system keyring.\n"
             f"Service “{update.service}”, account “{update.username}”."
         )
-        if self._settings.stay_open:
+        if self._settings.stay_open or QAccessible.isActive():
+            # With a screen reader (any assistive technology) running, closing by itself
+            # would cut the announcement off, or leave the person wondering where the
+            # window went: it stays until they close it (Enter: focus is on Close).
             self.done_detail.setText(saved)
         else:
             self.done_detail.setText(saved + "\nThis window closes by itself.")
@@ -439,6 +445,7 @@ class SignInWindow(QWidget):
         self.retry_button.show()
         self.retry_button.setEnabled(True)
         self.problem_close.setAccessibleDescription("Closes the window without saving the token.")
+        announce(self, f"{self.problem_title.text()}. {error}", assertive=True)
         self._show_page(Page.PROBLEM)
         self.retry_button.setFocus()
 
@@ -465,6 +472,7 @@ class SignInWindow(QWidget):
             QTimer.singleShot(self._failure_pause_ms, self, self.close)
         self.retry_button.hide()
         self.problem_close.setAccessibleDescription("Closes the window.")
+        announce(self, f"The sign-in stopped. {error}", assertive=True)
         self._show_page(Page.PROBLEM)
         self.problem_close.setFocus()
 

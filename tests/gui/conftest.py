@@ -121,6 +121,13 @@ def wait_for_codes(qtbot: QtBot, window: SignInWindow) -> tuple[str, str]:
     return str(code), str(url)
 
 
+def window_in_trouble(qtbot: QtBot, sim: Simulator, window: SignInWindow) -> None:
+    """Codes on screen, then plex.tv answers 503 twice: wait until the trouble line shows."""
+    wait_for_codes(qtbot, window)
+    sim.add_fault("poll", status=503, times=2)
+    qtbot.waitUntil(lambda: "retrying in" in window.status.text(), timeout=WAIT_MS)
+
+
 def decode_qr(image: QImage) -> list[str]:
     """Every QR code zxing-cpp finds in ``image`` (a screen grab)."""
     from PIL import Image

@@ -344,9 +344,10 @@ def test_controls_are_named_for_assistive_technology_and_in_order(
     assert order == [
         window.code_view,
         window.copy_button,
+        window.cancel_button,  # Tab follows the screen: Cancel sits left of the browser
         window.browser_button,
-        window.cancel_button,
     ]
+    assert window.cancel_button.x() < window.browser_button.x()
 
 
 def test_timeout_shows_why_and_closes_with_exit_4(
