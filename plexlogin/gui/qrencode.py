@@ -8,7 +8,7 @@ device pixel ratio, which is what keeps the code scannable from a screen.
 
 from __future__ import annotations
 
-from plexlogin.gui.state import QrBitmap
+from plexlogin.gui.qrbitmap import QrBitmap
 from plexlogin.qr import make_qr
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
+    QAccessible,
     QColor,
     QFocusEvent,
     QFont,
@@ -22,8 +23,21 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QLabel, QProgressBar, QSizePolicy, QVBoxLayout, QWidget
 
 from plexlogin.gui import theme
+from plexlogin.gui.accessibility import set_role
 from plexlogin.gui.paint_marks import paint_mark
-from plexlogin.gui.state import QrBitmap, initials, spell_out
+from plexlogin.gui.qrbitmap import QrBitmap
+
+
+def initials(name: str) -> str:
+    """One or two letters for the avatar placeholder: "Jane Doe" -> "JD", "plexfan" -> "P"."""
+    words = [word for word in name.replace("_", " ").replace(".", " ").split() if word]
+    letters = [word[0] for word in words if word[0].isalnum()][:2]
+    return "".join(letters).upper() or "?"
+
+
+def spell_out(code: str) -> str:
+    """The code as a screen reader should say it: "7RQZ" -> "7 R Q Z"."""
+    return " ".join(code)
 
 
 class CodeView(QWidget):
@@ -147,7 +161,8 @@ class QrView(QWidget):
         self._stale = False
         self._cache: tuple[int, float, QImage] | None = None
         self.setFixedSize(self.SIDE + 2 * self.INSET, self.SIDE + 2 * self.INSET)
-        self.setAccessibleName("QR code for signing in")
+        set_role(self, QAccessible.Role.Graphic)  # an image, for screen readers
+        self.setAccessibleName("QR code for signing in with your phone")
         self.setAccessibleDescription(
             "Scan it with your phone's camera to open the Plex sign-in page and approve "
             "this device."
@@ -254,12 +269,11 @@ class Countdown(QWidget):
         self._lifetime = 1.0
         self.label = QLabel("Getting a code…")
         self.label.setProperty("role", "muted")
-        self.label.setAccessibleName("Time left")
         self.bar = QProgressBar()
         self.bar.setRange(0, 1000)
         self.bar.setValue(1000)
         self.bar.setTextVisible(False)
-        self.bar.setAccessibleName("Time left for this code")
+        self.label.setBuddy(self.bar)  # the bar's accessible name is the label's text
         self.bar.setAccessibleDescription("Shrinks as the code gets closer to expiring.")
         self.bar.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         layout = QVBoxLayout(self)
@@ -324,6 +338,7 @@ class AvatarView(QWidget):
         self._initials = "?"
         self._image: QImage | None = None
         self.setFixedSize(self.SIDE + 6, self.SIDE + 6)
+        set_role(self, QAccessible.Role.Graphic)
         self.setAccessibleName("Account picture")
 
     @property

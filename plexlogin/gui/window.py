@@ -17,6 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QThread, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import (
+    QAccessible,
     QCloseEvent,
     QDesktopServices,
     QFont,
@@ -29,13 +30,9 @@ from PySide6.QtGui import (
     QShortcut,
 )
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLayout,
-    QProgressBar,
-    QPushButton,
-    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -43,9 +40,11 @@ from PySide6.QtWidgets import (
 
 from plexlogin import events
 from plexlogin.gui import theme
+from plexlogin.gui.accessibility import announce, set_role
+from plexlogin.gui.pages import DonePage, FinishingPage, Page, ProblemPage, WaitingPage, label
 from plexlogin.gui.paint_marks import paint_mark
-from plexlogin.gui.state import QrBitmap
-from plexlogin.gui.widgets import AlertBadge, AvatarView, CodeView, Countdown, QrView
+from plexlogin.gui.qrbitmap import QrBitmap
+from plexlogin.gui.widgets import spell_out
 from plexlogin.gui.worker import SessionFactory, SignInWorker
 from plexlogin.login import LoginSettings, Outcome
 
@@ -78,26 +77,6 @@ def app_icon() -> QIcon:
             pixmap.loadFromData(entry.read_bytes())
             icon.addPixmap(pixmap)
     return icon
-
-
-def _page(card: QFrame, buttons: QLayout, *, spacing: int) -> QWidget:
-    """One page of the window: its card, and the row of buttons under it."""
-    page = QWidget()
-    layout = QVBoxLayout(page)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.setSpacing(spacing)
-    layout.addWidget(card, 1)
-    layout.addLayout(buttons)
-    return page
-
-
-def _label(text: str = "", *, role: str | None = None, wrap: bool = False) -> QLabel:
-    label = QLabel(text)
-    if role is not None:
-        label.setProperty("role", role)
-    label.setWordWrap(wrap)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    return label
 
 
 class SignInWindow(QWidget):
@@ -157,6 +136,7 @@ class SignInWindow(QWidget):
         self.setWindowTitle("Sign in to Plex")
         self.setWindowIcon(app_icon())
         self.setObjectName("signInWindow")
+        set_role(self, QAccessible.Role.Dialog)  # a plain QWidget window reads as a "filler"
         self._build()
         self._restyle()
         # style sheets change margins and borders only when polished: measure after that
@@ -208,29 +188,23 @@ class SignInWindow(QWidget):
     # -- building --
 
     def _build(self) -> None:
+        # the real plex.tv/link, or the stand-in's own page (the demo's simulator)
+        link = self._settings.link_url.removeprefix("https://").removeprefix("http://")
+        self.waiting = WaitingPage(link, self._clock)
+        self.finishing = FinishingPage()
+        self.done = DonePage()
+        self.problem = ProblemPage()
+        self._pages = {
+            Page.WAITING: self.waiting,
+            Page.FINISHING: self.finishing,
+            Page.DONE: self.done,
+            Page.PROBLEM: self.problem,
+        }
         self.pages = QStackedWidget()
-        self.pages.addWidget(self._build_waiting())
-        self.pages.addWidget(self._build_finishing())
-        self.pages.addWidget(self._build_done())
-        self.pages.addWidget(self._build_problem())
-
-        icon = QLabel()
-        icon.setPixmap(app_icon().pixmap(40, 40))
-        icon.setAccessibleName("plexlogin")
-        self.title = _label("Sign in to Plex")
-        promise = f"{self._settings.product} will keep your Plex token in the system keyring."
-        if self._settings.demo:
-            # say so plainly: nobody should think a real account is being linked
-            promise = "Demo: a local stand-in for plex.tv; no real Plex account is involved."
-        self.subtitle = _label(promise, role="muted", wrap=True)
-        heading = QVBoxLayout()
-        heading.setSpacing(2)
-        heading.addWidget(self.title)
-        heading.addWidget(self.subtitle)
-        header = QHBoxLayout()
-        header.setSpacing(14)
-        header.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
-        header.addLayout(heading, 1)
+        for page in self._pages.values():
+            self.pages.addWidget(page)
+        self._expose_parts()
+        self._connect_parts()
 
         root = QVBoxLayout(self)
         # The minimum size is set once in __init__ rather than by the layout after show():
@@ -239,212 +213,74 @@ class SignInWindow(QWidget):
         root.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         root.setContentsMargins(28, 24, 28, 22)
         root.setSpacing(18)
-        root.addLayout(header)
+        root.addLayout(self._build_header())
         root.addWidget(self.pages, 1)
-
-        # reading order: the code, copying it, the browser, cancelling (set once all
-        # widgets share this window, or Qt refuses)
-        QWidget.setTabOrder(self.code_view, self.copy_button)
-        QWidget.setTabOrder(self.copy_button, self.browser_button)
-        QWidget.setTabOrder(self.browser_button, self.cancel_button)
-        QWidget.setTabOrder(self.retry_button, self.problem_close)
 
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.cancel)
         QShortcut(QKeySequence.StandardKey.Copy, self, self._copy_code)
 
-    def _card(self) -> tuple[QFrame, QVBoxLayout]:
-        card = QFrame()
-        card.setObjectName("card")
-        layout = QVBoxLayout(card)
-        layout.setContentsMargins(26, 22, 26, 22)
-        layout.setSpacing(10)
-        return card, layout
+    def _build_header(self) -> QHBoxLayout:
+        """The app icon, the title and what will happen to the token."""
+        icon = QLabel()
+        icon.setPixmap(app_icon().pixmap(40, 40))
+        icon.setAccessibleName("plexlogin")
+        self.title = label("Sign in to Plex")
+        promise = f"{self._settings.product} will keep your Plex token in the system keyring."
+        if self._settings.demo:
+            # say so plainly: nobody should think a real account is being linked
+            promise = "Demo: a local stand-in for plex.tv; no real Plex account is involved."
+        self.subtitle = label(promise, role="muted", wrap=True)
+        heading = QVBoxLayout()
+        heading.setSpacing(2)
+        heading.addWidget(self.title)
+        heading.addWidget(self.subtitle)
+        header = QHBoxLayout()
+        header.setSpacing(14)
+        header.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        header.addLayout(heading, 1)
+        return header
 
-    def _build_waiting(self) -> QWidget:
-        card, inner = self._card()
-        columns = QHBoxLayout()
-        columns.setSpacing(28)
-        inner.addLayout(columns)
+    def _expose_parts(self) -> None:
+        """The parts the window updates (and tests read), under the window's own names."""
+        waiting, done, problem = self.waiting, self.done, self.problem
+        self.link_label = waiting.link_label
+        self.code_view = waiting.code_view
+        self.copy_button = waiting.copy_button
+        self.new_code = waiting.new_code
+        self.countdown = waiting.countdown
+        self.qr_view = waiting.qr_view
+        self.status = waiting.status
+        self.browser_button = waiting.browser_button
+        self.cancel_button = waiting.cancel_button
+        self.finishing_label = self.finishing.label
+        self.finishing_cancel = self.finishing.cancel_button
+        self.avatar = done.avatar
+        self.done_title, self.done_name, self.done_detail = done.title, done.name, done.detail
+        self.done_button = done.close_button
+        self.problem_title, self.problem_detail = problem.title, problem.detail
+        self.problem_hint = problem.hint
+        self.retry_button = problem.retry_button
+        self.problem_close = problem.close_button
 
-        # left: the short code for plex.tv/link
-        left = QVBoxLayout()
-        left.setSpacing(12)
-        step = _label("On any device, go to")
-        # the real plex.tv/link, or the stand-in's own page (the demo's simulator)
-        link = self._settings.link_url.removeprefix("https://").removeprefix("http://")
-        self.link_label = _label(link)
-        self.link_label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-        enter = _label("and enter this code:")
-        self.code_view = CodeView()
-        self.copy_button = QPushButton("Copy code")
-        self.copy_button.setEnabled(False)
-        self.copy_button.setAccessibleName("Copy code")
-        self.copy_button.setAccessibleDescription("Puts the code on the clipboard (Ctrl+C).")
-        self.copy_button.setToolTip("Copy the code (Ctrl+C)")
-        self.copy_button.clicked.connect(self._copy_code)
-        self.copy_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        self.new_code = _label("New code")
-        self.new_code.setObjectName("newCode")
-        self.new_code.setAccessibleName("New code")
-        self.new_code.setAccessibleDescription("The old code expired and was replaced.")
-        self.new_code.hide()
-        self._new_code_timer = QTimer(self)
-        self._new_code_timer.setSingleShot(True)
-        self._new_code_timer.timeout.connect(self.new_code.hide)
-        copy_row = QHBoxLayout()
-        copy_row.setSpacing(12)
-        copy_row.addWidget(self.copy_button)
-        copy_row.addWidget(self.new_code)
-        copy_row.addStretch(1)
-        left.addWidget(step)
-        left.addWidget(self.link_label)
-        left.addWidget(enter)
-        left.addSpacing(4)
-        left.addWidget(self.code_view)
-        left.addSpacing(2)
-        left.addLayout(copy_row)
-        left.addStretch(1)
-        # the expiry sits under the code it belongs to
-        self.countdown = Countdown(self._clock)
-        self.countdown.expired.connect(self._codes_expired)
-        left.addWidget(self.countdown)
-        self._step_labels = (step, enter)
-
-        # right: the QR for phones
-        right = QVBoxLayout()
-        right.setSpacing(10)
-        self.qr_view = QrView()
-        self.scan_hint = _label("Or scan with your phone to sign in", role="muted")
-        self.scan_hint.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        right.addWidget(self.qr_view, 0, Qt.AlignmentFlag.AlignHCenter)
-        right.addWidget(self.scan_hint)
-        right.addStretch(1)
-
-        divider = QFrame()
-        divider.setFrameShape(QFrame.Shape.VLine)
-        divider.setObjectName("divider")
-        columns.addLayout(left, 1)
-        columns.addWidget(divider)
-        columns.addLayout(right)
-        self._divider = divider
-
-        # trouble shares the button row: no layout jump when it comes and goes
-        self.status = _label(role="warning", wrap=True)
-        self.status.setAccessibleName("Connection status")
-        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    def _connect_parts(self) -> None:
+        self._new_code_timer = self.waiting.new_code_timer
         self._status_timer = QTimer(self)
         self._status_timer.setInterval(1000)
         self._status_timer.timeout.connect(self._refresh_trouble)
-
-        self.browser_button = QPushButton("Sign in with browser")
-        self.browser_button.setProperty("primary", True)
-        self.browser_button.setEnabled(False)
-        self.browser_button.setAccessibleName("Sign in with browser")
-        self.browser_button.setAccessibleDescription(
-            "Opens the Plex sign-in page in your web browser."
-        )
+        self.countdown.expired.connect(self._codes_expired)
+        self.copy_button.clicked.connect(self._copy_code)
         self.browser_button.clicked.connect(self._open_browser)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setAccessibleName("Cancel")
-        self.cancel_button.setAccessibleDescription("Stops signing in and closes the window (Esc).")
-        self.cancel_button.clicked.connect(self.cancel)
-        buttons = QHBoxLayout()
-        buttons.setSpacing(10)
-        buttons.addWidget(self.status, 1)
-        buttons.addSpacing(12)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.browser_button)
-
-        return _page(card, buttons, spacing=16)
-
-    def _build_finishing(self) -> QWidget:
-        card, inner = self._card()
-        self.finishing_label = _label("Approved. Finishing sign-in…")
-        self.finishing_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        busy = QProgressBar()
-        busy.setRange(0, 0)  # indeterminate
-        busy.setTextVisible(False)
-        busy.setAccessibleName("Finishing sign-in")
-        busy.setFixedWidth(220)
-        inner.addStretch(1)
-        inner.addWidget(self.finishing_label)
-        inner.addWidget(busy, 0, Qt.AlignmentFlag.AlignHCenter)
-        inner.addStretch(1)
-        cancel = QPushButton("Cancel")
-        cancel.setAccessibleName("Cancel")
-        cancel.setAccessibleDescription("Stops signing in and closes the window (Esc).")
-        cancel.clicked.connect(self.cancel)
-        self.finishing_cancel = cancel
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(cancel)
-        return _page(card, row, spacing=14)
-
-    def _build_done(self) -> QWidget:
-        card, inner = self._card()
-        self.avatar = AvatarView()
-        self.done_title = _label("Signed in")
-        self.done_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.done_title.setAccessibleName("Signed in")
-        self.done_name = _label(role="muted")
-        self.done_name.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.done_detail = _label(role="muted", wrap=True)
-        self.done_detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        inner.addStretch(1)
-        inner.addWidget(self.avatar, 0, Qt.AlignmentFlag.AlignHCenter)
-        inner.addSpacing(6)
-        inner.addWidget(self.done_title)
-        inner.addWidget(self.done_name)
-        inner.addSpacing(4)
-        inner.addWidget(self.done_detail)
-        inner.addStretch(1)
-        self.done_button = QPushButton("Close")
-        self.done_button.setProperty("primary", True)
-        self.done_button.setAccessibleName("Close")
-        self.done_button.setAccessibleDescription("Closes the window; you are signed in.")
-        self.done_button.clicked.connect(self.close)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.done_button)
-        return _page(card, row, spacing=14)
-
-    def _build_problem(self) -> QWidget:
-        card, inner = self._card()
-        self.problem_title = _label(wrap=True)
-        self.problem_title.setAccessibleName("Problem")
-        self.problem_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.problem_detail = _label(role="error", wrap=True)
-        self.problem_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.problem_detail.setAccessibleName("What went wrong")
-        self.problem_detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.problem_hint = _label(role="muted", wrap=True)
-        self.problem_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        inner.setContentsMargins(40, 22, 40, 22)
-        inner.addStretch(1)
-        inner.addWidget(AlertBadge(), 0, Qt.AlignmentFlag.AlignHCenter)
-        inner.addSpacing(6)
-        inner.addWidget(self.problem_title)
-        inner.addWidget(self.problem_detail)
-        inner.addSpacing(6)
-        inner.addWidget(self.problem_hint)
-        inner.addStretch(1)
-        self.retry_button = QPushButton("Try again")
-        self.retry_button.setProperty("primary", True)
-        self.retry_button.setAccessibleName("Try again")
-        self.retry_button.setAccessibleDescription(
-            "Tries again to save the token in the system keyring."
-        )
+        for cancel in (self.cancel_button, self.finishing_cancel):
+            cancel.clicked.connect(self.cancel)
+        for close in (self.done_button, self.problem_close):
+            close.clicked.connect(self.close)
         self.retry_button.clicked.connect(self._retry_save)
-        self.problem_close = QPushButton("Close")
-        self.problem_close.setAccessibleName("Close")
-        self.problem_close.setAccessibleDescription("Closes the window without saving the token.")
-        self.problem_close.clicked.connect(self.close)
-        row = QHBoxLayout()
-        row.setSpacing(10)
-        row.addStretch(1)
-        row.addWidget(self.problem_close)
-        row.addWidget(self.retry_button)
-        return _page(card, row, spacing=14)
+
+    def _show_page(self, page: Page) -> None:
+        self.pages.setCurrentWidget(self._pages[page])
+
+    def _showing(self, page: Page) -> bool:
+        return self.pages.currentWidget() is self._pages[page]
 
     def _restyle(self) -> None:
         """Fonts and colours from the current palette (again when the theme changes)."""
@@ -455,15 +291,10 @@ class SignInWindow(QWidget):
             base = self.font()
             self.title.setFont(theme.scaled_font(base, 1.55, QFont.Weight.DemiBold))
             self.subtitle.setFont(base)
-            for label in self._step_labels:
-                label.setFont(theme.scaled_font(base, 1.1))
-            self.link_label.setFont(theme.scaled_font(base, 1.45, QFont.Weight.Bold))
-            self.done_title.setFont(theme.scaled_font(base, 1.45, QFont.Weight.DemiBold))
-            self.done_name.setFont(theme.scaled_font(base, 1.05))
-            self.problem_title.setFont(theme.scaled_font(base, 1.25, QFont.Weight.DemiBold))
-            self.finishing_label.setFont(theme.scaled_font(base, 1.2))
-            self.new_code.setFont(theme.scaled_font(base, 0.9, QFont.Weight.DemiBold))
-            self._divider.setStyleSheet(f"color: {theme.css(theme.hairline(palette))};")
+            self.waiting.restyle(base, theme.css(theme.hairline(palette)))
+            self.finishing.restyle(base)
+            self.done.restyle(base)
+            self.problem.restyle(base)
         finally:
             self._restyling = False
 
@@ -526,11 +357,12 @@ class SignInWindow(QWidget):
         self.browser_button.setEnabled(True)
         self.countdown.start(event.deadline, event.lifetime)
         if event.renewed:
+            announce(self, f"New code: {spell_out(event.code)}")
             self.new_code.show()
             self._new_code_timer.start(NEW_CODE_NOTICE_MS)
-        if self.pages.currentIndex() != 0:
+        if not self._showing(Page.WAITING):
             # plex.tv rejected a token and the flow started over: back to the codes
-            self.pages.setCurrentIndex(0)
+            self._show_page(Page.WAITING)
         self.codesShown.emit(event.code, event.auth_url)
 
     def _renewing(self, event: events.Renewing) -> None:
@@ -538,11 +370,16 @@ class SignInWindow(QWidget):
         self.countdown.stop(event.reason)
 
     def _show_trouble(self, event: events.Trouble) -> None:
+        if self._trouble is None or self._trouble.message != event.message:
+            # once per kind of trouble, not for every retry or every second of the wait
+            announce(self, event.describe(self._clock()))
         self._trouble = event
         self._refresh_trouble()
         self._status_timer.start()
 
     def _recovered(self, event: events.Recovered) -> None:
+        if self._trouble is not None:
+            announce(self, "Connected to plex.tv again.")
         self._trouble = None
         self._status_timer.stop()
         self.status.clear()
@@ -550,7 +387,7 @@ class SignInWindow(QWidget):
     def _approved(self, event: events.Approved) -> None:
         self.countdown.stop("Approved")
         self.finishing_label.setText("Approved. Checking your account…")
-        self.pages.setCurrentIndex(1)
+        self._show_page(Page.FINISHING)
         self.finishing_cancel.setFocus()
 
     def _verified(self, event: events.Verified) -> None:
@@ -577,7 +414,7 @@ class SignInWindow(QWidget):
     def _show_done(self, update: events.Stored) -> None:
         name = self._username or update.username
         self.done_title.setText(f"Signed in as {name}")
-        self.done_title.setAccessibleName(f"Signed in as {name}")
+        announce(self, f"Signed in as {name}")
         # the friendly name too, when it says more than the username
         display = self._display_name if self._display_name != name else None
         self.done_name.setText(display or "")
@@ -587,12 +424,15 @@ class SignInWindow(QWidget):
             f"Your Plex token is saved in {update.where}.\n"
             f"Service “{update.service}”, account “{update.username}”."
         )
-        if self._settings.stay_open:
+        if self._settings.stay_open or QAccessible.isActive():
+            # With a screen reader (any assistive technology) running, closing by itself
+            # would cut the announcement off, or leave the person wondering where the
+            # window went: it stays until they close it (Enter: focus is on Close).
             self.done_detail.setText(saved)
         else:
             self.done_detail.setText(saved + "\nThis window closes by itself.")
             QTimer.singleShot(self._success_pause_ms, self, self.close)
-        self.pages.setCurrentIndex(2)
+        self._show_page(Page.DONE)
         self.done_button.setFocus()
 
     def _show_save_failed(self, error: str) -> None:
@@ -606,7 +446,8 @@ class SignInWindow(QWidget):
         self.retry_button.show()
         self.retry_button.setEnabled(True)
         self.problem_close.setAccessibleDescription("Closes the window without saving the token.")
-        self.pages.setCurrentIndex(3)
+        announce(self, f"{self.problem_title.text()}. {error}", assertive=True)
+        self._show_page(Page.PROBLEM)
         self.retry_button.setFocus()
 
     @Slot()
@@ -632,7 +473,8 @@ class SignInWindow(QWidget):
             QTimer.singleShot(self._failure_pause_ms, self, self.close)
         self.retry_button.hide()
         self.problem_close.setAccessibleDescription("Closes the window.")
-        self.pages.setCurrentIndex(3)
+        announce(self, f"The sign-in stopped. {error}", assertive=True)
+        self._show_page(Page.PROBLEM)
         self.problem_close.setFocus()
 
     @Slot(QImage)
@@ -644,7 +486,7 @@ class SignInWindow(QWidget):
     @Slot()
     def _copy_code(self) -> None:
         code = self.code_view.code
-        if not code or self.pages.currentIndex() != 0:
+        if not code or not self._showing(Page.WAITING):
             return
         QGuiApplication.clipboard().setText(code)
         self.copy_button.setText("Copied")

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QAccessible, QImage
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from plexlogin.login import LoginSettings
@@ -120,6 +121,13 @@ def wait_for_codes(qtbot: QtBot, window: SignInWindow) -> tuple[str, str]:
     return str(code), str(url)
 
 
+def window_in_trouble(qtbot: QtBot, sim: Simulator, window: SignInWindow) -> None:
+    """Codes on screen, then plex.tv answers 503 twice: wait until the trouble line shows."""
+    wait_for_codes(qtbot, window)
+    sim.add_fault("poll", status=503, times=2)
+    qtbot.waitUntil(lambda: "retrying in" in window.status.text(), timeout=WAIT_MS)
+
+
 def decode_qr(image: QImage) -> list[str]:
     """Every QR code zxing-cpp finds in ``image`` (a screen grab)."""
     from PIL import Image
@@ -132,3 +140,10 @@ def decode_qr(image: QImage) -> list[str]:
         "RGBA", (rgba.width(), rgba.height()), data, "raw", "RGBA", rgba.bytesPerLine()
     )
     return decode_qr_picture(picture)
+
+
+def accessible_text(widget: QWidget, kind: QAccessible.Text) -> str:
+    """What Qt hands an assistive technology as ``widget``'s name, description or value."""
+    interface = QAccessible.queryAccessibleInterface(widget)
+    assert interface is not None and interface.isValid()
+    return interface.text(kind)

@@ -7,8 +7,8 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor, QImage, QPalette, QPixmap
 from pytestqt.qtbot import QtBot
 
+from plexlogin.gui.qrbitmap import QrBitmap
 from plexlogin.gui.qrencode import encode_qr
-from plexlogin.gui.state import QrBitmap
 from plexlogin.gui.widgets import QrView
 from plexlogin.qr import QUIET_ZONE
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QObject, Qt, QUrl, Slot
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtGui import QAccessible, QDesktopServices, QGuiApplication
 from pytestqt.qtbot import QtBot
 
 from plexlogin.errors import ExitCode
@@ -19,7 +19,7 @@ from plexlogin.tokens import MemoryKeyring
 from tests.hardening.harness import WatchedSimulator
 from tests.helpers.keyring_fixtures import FlakyKeyring
 
-from .conftest import WAIT_MS, decode_qr, settings_for, wait_for_codes
+from .conftest import WAIT_MS, accessible_text, decode_qr, settings_for, wait_for_codes
 
 pytestmark = pytest.mark.gui
 
@@ -328,7 +328,8 @@ def test_controls_are_named_for_assistive_technology_and_in_order(
     window = open_window(settings_for(sim))
     wait_for_codes(qtbot, window)
     for button in window.findChildren(QPushButton):
-        assert button.accessibleName(), button.text()
+        # a button's text is its name: what a screen reader says is what is on screen
+        assert accessible_text(button, QAccessible.Text.Name) == button.text()
         assert button.accessibleDescription(), button.text()
     assert window.qr_view.accessibleName() and window.qr_view.accessibleDescription()
     assert window.windowTitle() == "Sign in to Plex"
@@ -343,9 +344,10 @@ def test_controls_are_named_for_assistive_technology_and_in_order(
     assert order == [
         window.code_view,
         window.copy_button,
+        window.cancel_button,  # Tab follows the screen: Cancel sits left of the browser
         window.browser_button,
-        window.cancel_button,
     ]
+    assert window.cancel_button.x() < window.browser_button.x()
 
 
 def test_timeout_shows_why_and_closes_with_exit_4(

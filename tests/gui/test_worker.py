@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from plexlogin import events
 from plexlogin.errors import ExitCode
-from plexlogin.gui.state import QrBitmap
+from plexlogin.gui.qrbitmap import QrBitmap
 from plexlogin.gui.worker import SignInWorker
 from plexlogin.login import Outcome
 from plexlogin.simulator import Simulator
