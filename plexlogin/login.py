@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from plexlogin import PLEX_URL
@@ -54,6 +54,9 @@ class LoginSettings:
     verbose: bool = False
     #: remember service/username in the config file (not for --demo)
     remember: bool = True
+    #: the Plex Home profile to switch to after signing in, and its PIN if protected
+    profile: str | None = None
+    profile_pin: str | None = field(default=None, repr=False)
 
     @property
     def link_url(self) -> str:
@@ -73,6 +76,8 @@ class Outcome:
     keyring_username: str | None = None
     error: str | None = None
     error_kind: str | None = None
+    #: the error itself, for the Python API to raise (the --json line uses its text)
+    failure: PlexLoginError | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def signed_in(cls, username: str | None, keyring_username: str) -> Outcome:
@@ -86,7 +91,7 @@ class Outcome:
             ExitCode.CANCELLED: Status.CANCELLED,
             ExitCode.TIMEOUT: Status.TIMEOUT,
         }.get(error.exit_code, Status.ERROR)
-        return cls(status, error.exit_code, username, None, str(error), error.kind)
+        return cls(status, error.exit_code, username, None, str(error), error.kind, error)
 
     def as_json(self, settings: LoginSettings) -> dict[str, object]:
         """The ``--json`` object: never the token."""
