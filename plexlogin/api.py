@@ -91,7 +91,9 @@ def sign_in(
     ``PLEXLOGIN_PLEX_URL``, else plex.tv; ``client_id`` to the one kept in plexlogin's
     config folder. ``timeout`` is in seconds; setting ``cancel`` ends the sign-in within a
     second. ``ui="window"`` uses the caller's QApplication if there is one (call it from
-    the GUI thread then).
+    the GUI thread then). ``ui="window"`` and ``ui="terminal"`` treat SIGINT and SIGTERM
+    as a cancel while they run in the main thread, like the command line; ``ui="none"``
+    leaves the caller's signal handlers alone.
 
     Raises :class:`~plexlogin.errors.Cancelled`, :class:`~plexlogin.errors.SignInTimeout`,
     :class:`~plexlogin.errors.UsageError` for a bad argument, or another

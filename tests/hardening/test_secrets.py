@@ -460,12 +460,14 @@ def test_config_holds_names_only(
 
 
 #: where Token.reveal() may be used, once each, by module and enclosing function: the HTTP
-#: header that checks the token, the keyring write, ``plexlogin token``, and (JWT sign-in)
-#: reading the device key back from its keyring entry and checking a Plex JWT's signature
+#: header that checks the token, the keyring write, ``plexlogin token`` and its Python twin
+#: ``plexlogin.stored_token()``, and (JWT sign-in) reading the device key back from its
+#: keyring entry and checking a Plex JWT's signature
 REVEAL_ALLOWED = {
     ("plexlogin.plex", "PlexClient.get_user"),
     ("plexlogin.tokens", "TokenStore.save"),
     ("plexlogin.cli", "_token"),
+    ("plexlogin.api", "stored_token"),
     ("plexlogin.jwtauth", "DeviceKey.from_secret"),
     ("plexlogin.jwtauth", "verify_plex_jwt"),
 }
