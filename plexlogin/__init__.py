@@ -2,21 +2,7 @@
 
 from __future__ import annotations
 
-
-def __getattr__(name: str) -> str:
-    # __version__ is looked up when first asked for: importlib.metadata costs tens of
-    # milliseconds, and the console script's SIGTERM handler waits for this package
-    if name != "__version__":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        found = version("plexlogin")
-    except PackageNotFoundError:  # a source checkout that was never installed
-        found = "0.0.0+unknown"
-    globals()["__version__"] = found
-    return found
-
+from typing import TYPE_CHECKING, Any
 
 APP_NAME = "plexlogin"
 #: keyring services: the real entry, and the one --demo uses so it never touches it
@@ -28,3 +14,68 @@ DEFAULT_PRODUCT = "plexlogin"
 
 #: the real plex.tv; anything else is a stand-in such as the built-in simulator
 PLEX_URL = "https://plex.tv"
+
+# The Python API for setup wizards. Its names load on first use (PEP 562), so that
+# `import plexlogin` stays cheap: no requests, no keyring, no Qt.
+__all__ = [
+    "Cancelled",
+    "Codes",
+    "PlexLoginError",
+    "SignInResult",
+    "SignInTimeout",
+    "UiMode",
+    "UsageError",
+    "__version__",
+    "events",
+    "sign_in",
+    "stored_token",
+]
+
+_LAZY = {
+    "sign_in": "plexlogin.api",
+    "stored_token": "plexlogin.api",
+    "Codes": "plexlogin.api",
+    "SignInResult": "plexlogin.api",
+    "UiMode": "plexlogin.api",
+    "PlexLoginError": "plexlogin.errors",
+    "Cancelled": "plexlogin.errors",
+    "SignInTimeout": "plexlogin.errors",
+    "UsageError": "plexlogin.errors",
+}
+
+if TYPE_CHECKING:
+    from plexlogin import events
+    from plexlogin.api import Codes, SignInResult, UiMode, sign_in, stored_token
+    from plexlogin.errors import Cancelled, PlexLoginError, SignInTimeout, UsageError
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name of the API on first use (PEP 562)."""
+    import importlib
+
+    if name == "__version__":
+        return _version()
+    if name == "events":
+        return importlib.import_module("plexlogin.events")
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'plexlogin' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    """The module's names, the lazy ones included."""
+    return sorted({*globals(), *__all__})
+
+
+def _version() -> str:
+    # looked up when first asked for: importlib.metadata costs tens of milliseconds, and
+    # the console script's SIGTERM handler waits for this package to import
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        found = version("plexlogin")
+    except PackageNotFoundError:  # a source checkout that was never installed
+        found = "0.0.0+unknown"
+    globals()["__version__"] = found
+    return found

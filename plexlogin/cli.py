@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from plexlogin import DEFAULT_PRODUCT, DEMO_KEYRING_SERVICE, KEYRING_SERVICE, PLEX_URL, __version__
 from plexlogin.errors import Cancelled, ExitCode, KeyringError, PlexLoginError, UsageError
-from plexlogin.login import LoginSettings, Outcome, Status
+from plexlogin.login import AUTH_KINDS, LoginSettings, Outcome, Status
 from plexlogin.report import Report
 from plexlogin.signals import ignore_cancel_signals, sigterm_interrupts
 from plexlogin.text import for_terminal
@@ -115,7 +115,6 @@ def _positive_seconds(value: str) -> float:
     return seconds
 
 
-AUTH_KINDS = ("legacy", "jwt")
 
 
 def _auth_kind(value: str) -> str:
@@ -452,33 +451,17 @@ def _sign_in(args: argparse.Namespace, report: Report) -> int:
 def _run_front_end(
     args: argparse.Namespace, settings: LoginSettings, demo_url: str | None
 ) -> Outcome:
+    # the same entry as the Python API's sign_in(): the two cannot drift
+    from plexlogin.api import no_window_reason, run_sign_in
+
     if not args.terminal:
-        reason = _no_window_reason()
+        reason = no_window_reason()
         if reason is None:
-            from plexlogin.gui import run_window
-
-            return run_window(settings)
+            return run_sign_in(settings, "window")
         print(f"plexlogin: {reason}; using the terminal instead.", file=sys.stderr)
-    from plexlogin.terminal import run_terminal
-
     # with --json, stdout carries only the JSON line
     out = sys.stderr if args.json else sys.stdout
-    return run_terminal(settings, out, demo_url=demo_url)
-
-
-def _no_window_reason() -> str | None:
-    """Why a window cannot open here, or None (Qt would abort rather than say so)."""
-    if os.environ.get("QT_QPA_PLATFORM"):
-        return None
-    if sys.platform.startswith("linux") and not (
-        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-    ):
-        return "no display found"
-    try:
-        import PySide6  # noqa: F401
-    except ImportError:
-        return "the window needs PySide6, which is not installed"
-    return None
+    return run_sign_in(settings, "terminal", out=out, demo_url=demo_url)
 
 
 # --- token, status, logout -------------------------------------------------------------

@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from plexlogin import PLEX_URL
@@ -38,6 +38,10 @@ if TYPE_CHECKING:
     from plexlogin.tokens import TokenStore
 
 log = logging.getLogger(__name__)
+
+
+#: how a sign-in gets its token: a long-lived legacy token, or a device key and Plex JWTs
+AUTH_KINDS = ("legacy", "jwt")
 
 
 class Status(str, enum.Enum):
@@ -68,6 +72,9 @@ class LoginSettings:
     #: "legacy" (the PIN gives a long-lived token) or "jwt" (a device key in the keyring,
     #: seven-day Plex JWTs the device renews by itself); see docs/jwt.md
     auth: str = "legacy"
+    #: the Plex Home profile to switch to after signing in, and its PIN if protected
+    profile: str | None = None
+    profile_pin: str | None = field(default=None, repr=False)
 
     @property
     def link_url(self) -> str:
@@ -89,6 +96,8 @@ class Outcome:
     error_kind: str | None = None
     #: when the stored Plex JWT expires (ISO 8601, UTC); None for a legacy token
     expires_at: str | None = None
+    #: the error itself, for the Python API to raise (the --json line uses its text)
+    failure: PlexLoginError | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def signed_in(
@@ -104,7 +113,7 @@ class Outcome:
             ExitCode.CANCELLED: Status.CANCELLED,
             ExitCode.TIMEOUT: Status.TIMEOUT,
         }.get(error.exit_code, Status.ERROR)
-        return cls(status, error.exit_code, username, None, str(error), error.kind)
+        return cls(status, error.exit_code, username, None, str(error), error.kind, failure=error)
 
     def as_json(self, settings: LoginSettings) -> dict[str, object]:
         """The ``--json`` object: never the token."""

@@ -186,25 +186,55 @@ class TerminalView:
             self._status_shown = False
 
 
-def run_terminal(settings: LoginSettings, out: TextIO, *, demo_url: str | None = None) -> Outcome:
-    """Run one sign-in in text mode and say how it ended."""
+def run_terminal(
+    settings: LoginSettings,
+    out: TextIO,
+    *,
+    demo_url: str | None = None,
+    on_event: Callable[[Event], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> Outcome:
+    """Run one sign-in in text mode and say how it ended.
+
+    ``on_event`` hears every event after the text is drawn (in the sign-in's thread);
+    ``cancel`` is asked a few times a second whether to stop.
+    """
     wake = threading.Event()  # a signal arrived, or the sign-in ended
     # The handlers go in first: a wizard's SIGTERM while requests and keyring are still
     # being imported must cancel (exit 3), not kill the process with the default action.
     with cancel_on_signals(wake.set):
         view = TerminalView(out, link_url=settings.link_url, demo_url=demo_url)
         view.say("Getting a sign-in code from plex.tv…")
-        session = LoginSession(settings, view.handle)
+
+        def handle(event: Event) -> None:
+            view.handle(event)
+            if on_event is not None:
+                on_event(event)
+
+        session = LoginSession(settings, handle)
         try:
-            return _wait(session, view, wake)
+            pause = 1.0 if view.tty else 0.5
+            return wait_until_ended(session, wake, pause=pause, tick=view.tick, cancel=cancel)
         finally:
             view.finish()
             session.close()
 
 
-def _wait(session: LoginSession, view: TerminalView, wake: threading.Event) -> Outcome:
+#: how often a caller's ``cancel`` is asked: a set cancel ends the run within a second
+CANCEL_POLL = 0.25
+
+
+def wait_until_ended(
+    session: LoginSession,
+    wake: threading.Event,
+    *,
+    pause: float = 0.5,
+    tick: Callable[[], None] = lambda: None,
+    cancel: Callable[[], bool] | None = None,
+) -> Outcome:
     """Sign in on a worker thread (so a signal ends the wait even while a request hangs),
-    ticking the countdown, until it ends, a signal arrives or --timeout runs out."""
+    calling ``tick`` between waits, until it ends, ``wake`` is set, ``cancel`` says so or
+    --timeout runs out."""
 
     def work() -> None:
         try:
@@ -212,18 +242,20 @@ def _wait(session: LoginSession, view: TerminalView, wake: threading.Event) -> O
         finally:
             wake.set()
 
+    if cancel is not None:
+        pause = min(pause, CANCEL_POLL)
     if not wake.is_set():  # else a signal arrived while starting up
         threading.Thread(target=work, name="plexlogin-signin", daemon=True).start()
     while True:
-        pause = 1.0 if view.tty else 0.5
+        wait = pause
         left = session.seconds_left()
         if left is not None and left <= 0:
             ended = session.time_out()
             if ended is not None:
                 return ended
         elif left is not None:
-            pause = min(pause, left)
-        if wake.wait(pause):
+            wait = min(pause, left)
+        if wake.wait(wait) or (cancel is not None and cancel()):
             # a run in progress (a keyring write) gets the grace period to finish
             return session.give_up(grace=CANCEL_GRACE)
-        view.tick()
+        tick()

@@ -317,14 +317,14 @@ def test_broken_config_is_reported_and_replaced(
 
 
 def test_no_display_falls_back_to_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    from plexlogin import cli
+    from plexlogin import api
 
     for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(sys, "platform", "linux")
-    assert cli._no_window_reason() == "no display found"
+    assert api.no_window_reason() == "no display found"
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
-    assert cli._no_window_reason() is None
+    assert api.no_window_reason() is None
 
 
 # --- the installed console script ------------------------------------------------------

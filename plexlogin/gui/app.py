@@ -11,12 +11,14 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 
-from PySide6.QtCore import QCoreApplication, QSocketNotifier, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEventLoop, QSocketNotifier, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from plexlogin import APP_NAME
 from plexlogin.errors import Cancelled
+from plexlogin.events import Event
 from plexlogin.gui.window import APP_ID, SignInWindow, app_icon
+from plexlogin.gui.worker import SessionFactory
 from plexlogin.login import LoginSettings, Outcome
 from plexlogin.signals import cancel_on_signals, wakeup_socket
 
@@ -39,30 +41,76 @@ def application() -> QApplication:
     return app
 
 
-def run_window(settings: LoginSettings) -> Outcome:
-    """Open the sign-in window, run it to the end, and say how it ended."""
+def run_window(
+    settings: LoginSettings,
+    *,
+    on_event: Callable[[Event], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> Outcome:
+    """Open the sign-in window, run it to the end, and say how it ended.
+
+    In a program that already has a QApplication (a Qt setup wizard), the window runs in
+    a local event loop of that application and leaves it running afterwards.
+    """
+    own_app = QCoreApplication.instance() is None
     app = application()
-    window = SignInWindow(settings)
+    window = SignInWindow(settings, session_factory=_listening(on_event))
+    loop = QEventLoop()
     outcomes: list[Outcome] = []
 
     def finished(outcome: object) -> None:
         assert isinstance(outcome, Outcome)
         outcomes.append(outcome)
-        app.quit()
+        (app if own_app else loop).quit()
 
     window.finished.connect(finished)
     # queued: the worker (and its slow imports) starts once the first frame is on screen
     window.firstPainted.connect(window.start, Qt.ConnectionType.QueuedConnection)
     QTimer.singleShot(START_ANYWAY_MS, window, window.start)
+    watch = _watch_cancel(window, cancel)
     with _cancel_on_signals(window.cancel), collect_garbage_on_ui_thread():
         # no raise_()/activateWindow(): window managers focus new windows anyway, and
         # platforms without them (offscreen) print a warning for each
         window.show()
-        app.exec()
+        # the application's own loop when it is ours; a caller's loop keeps running
+        (app if own_app else loop).exec()
         if not outcomes:  # the loop ended some other way: closing still stops the worker
             window.close()
+    if watch is not None:
+        watch.stop()
     window.deleteLater()
     return outcomes[0] if outcomes else Outcome.from_error(Cancelled())
+
+
+def _listening(on_event: Callable[[Event], None] | None) -> SessionFactory | None:
+    """A session factory whose sessions also tell ``on_event`` (in the sign-in's thread)."""
+    if on_event is None:
+        return None
+    from plexlogin.login import LoginSession
+
+    def make(settings: LoginSettings, relay: Callable[[Event], None]) -> LoginSession:
+        def both(event: Event) -> None:
+            relay(event)
+            on_event(event)
+
+        return LoginSession(settings, both)
+
+    return make
+
+
+#: how often the UI thread asks a caller's ``cancel`` (a set cancel closes within a second)
+CANCEL_POLL_MS = 200
+
+
+def _watch_cancel(window: SignInWindow, cancel: Callable[[], bool] | None) -> QTimer | None:
+    """Close the window once ``cancel()`` says so, asked from the UI thread."""
+    if cancel is None:
+        return None
+    timer = QTimer(window)
+    timer.setInterval(CANCEL_POLL_MS)
+    timer.timeout.connect(lambda: window.cancel() if cancel() else None)
+    timer.start()
+    return timer
 
 
 #: how often the UI thread collects reference cycles while the window is open

@@ -502,13 +502,14 @@ def test_config_holds_names_only(
 
 
 #: where Token.reveal() may be used, once each, by module and enclosing function: the HTTP
-#: header that checks the token, the keyring write, ``plexlogin token``, and (JWT sign-in)
-#: reading the device key back from its keyring entry, checking a Plex JWT's signature and
-#: reading a stored one's expiry
+#: header that checks the token, the keyring write, ``plexlogin token`` and its Python twin
+#: ``plexlogin.stored_token()``, and (JWT sign-in) reading the device key back from its
+#: keyring entry, checking a Plex JWT's signature and reading a stored one's expiry
 REVEAL_ALLOWED = {
     ("plexlogin.plex", "PlexClient.get_user"),
     ("plexlogin.tokens", "TokenStore.save"),
     ("plexlogin.cli", "_token"),
+    ("plexlogin.api", "stored_token"),
     ("plexlogin.jwtauth", "DeviceKey.from_secret"),
     ("plexlogin.jwtauth", "verify_plex_jwt"),
     # when a stored Plex JWT expires, to renew it without a request when it is not due
