@@ -14,15 +14,16 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from plexlogin import PLEX_URL
 from plexlogin.errors import Cancelled, ExitCode, KeyringError, PlexLoginError, SignInTimeout
 
 if TYPE_CHECKING:
-    from plexlogin.events import Event
+    from plexlogin.events import Event, Profile
     from plexlogin.flow import SignIn, SignInFlow, Waiter
+    from plexlogin.home import ProfileChooser
     from plexlogin.plex import PlexClient
     from plexlogin.tokens import TokenStore
 
@@ -54,6 +55,12 @@ class LoginSettings:
     verbose: bool = False
     #: remember service/username in the config file (not for --demo)
     remember: bool = True
+    #: sign in as this Plex Home profile (title or username, any case) without asking
+    profile: str | None = None
+    #: that profile's PIN (a household secret: never shown, logged or stored)
+    profile_pin: str | None = field(default=None, repr=False)
+    #: offer the Home's profiles to choose from (False: keep the approving account)
+    profile_picker: bool = True
 
     @property
     def link_url(self) -> str:
@@ -73,11 +80,15 @@ class Outcome:
     keyring_username: str | None = None
     error: str | None = None
     error_kind: str | None = None
+    #: the Plex Home profile's title when the sign-in switched to one
+    profile: str | None = None
 
     @classmethod
-    def signed_in(cls, username: str | None, keyring_username: str) -> Outcome:
+    def signed_in(
+        cls, username: str | None, keyring_username: str, profile: str | None = None
+    ) -> Outcome:
         """The token was verified and stored."""
-        return cls(Status.SIGNED_IN, ExitCode.OK, username, keyring_username)
+        return cls(Status.SIGNED_IN, ExitCode.OK, username, keyring_username, profile=profile)
 
     @classmethod
     def from_error(cls, error: PlexLoginError, username: str | None = None) -> Outcome:
@@ -129,9 +140,12 @@ class LoginSession:
         *,
         clock: Callable[[], float] | None = None,
         waiter: Waiter | None = None,
+        chooser: ProfileChooser | None = None,
     ) -> None:
         self.settings = settings
         self._on_event = on_event
+        self._chooser = chooser  # asks the person which Home profile (None: nobody to ask)
+        self._profile: Profile | None = None  # the Home profile switched to, if any
         self._clock = clock or time.monotonic
         self._waiter: Waiter = waiter if waiter is not None else threading.Event()
         self._lock = threading.RLock()
@@ -196,7 +210,7 @@ class LoginSession:
             if isinstance(event, Stored) and self._verified is not None:
                 # in the keyring now: whatever follows (noting where), the sign-in succeeded
                 account = self._verified.user.username
-                self._outcome = Outcome.signed_in(account, event.username)
+                self._outcome = Outcome.signed_in(account, event.username, self._profile_title)
                 self._storing = False
         self._on_event(event)
         if not self._warmed and isinstance(event, CodesReady):
@@ -215,8 +229,8 @@ class LoginSession:
         try:
             if self._waiter.is_set():
                 raise Cancelled()
-            signin = self.run()
-        except PlexLoginError as error:  # the flow reported Failed itself
+            signin = self.choose_profile(self.run())
+        except PlexLoginError as error:  # reported Failed itself
             return self._ended_with(Outcome.from_error(error))
         except Exception as error:  # never a traceback for the person; details with -v
             return self._ended_with(self._unexpected(error))
@@ -235,6 +249,29 @@ class LoginSession:
     def run(self) -> SignIn:
         """Only the flow: codes until approval and a verified token; raises PlexLoginError."""
         return self.flow.run()
+
+    def choose_profile(self, signin: SignIn) -> SignIn:
+        """The Plex Home stage: the sign-in to store (a profile's, or ``signin`` itself)."""
+        from plexlogin.events import Failed
+        from plexlogin.home import HomeStage, ProfileRequest
+
+        settings = self.settings
+        request = ProfileRequest(
+            settings.profile, settings.profile_pin, settings.profile_picker
+        )
+        stage = HomeStage(self.client, request, self._chooser, self._relay)
+        try:
+            chosen, profile = stage.run(signin)
+        except PlexLoginError as error:
+            self._relay(Failed(error))
+            raise
+        with self._lock:
+            self._profile = profile
+        return chosen
+
+    @property
+    def _profile_title(self) -> str | None:
+        return self._profile.title if self._profile is not None else None
 
     def store_token(self, result: SignIn) -> str:
         """Put the token in the keyring and remember where; returns the keyring username."""
@@ -261,7 +298,9 @@ class LoginSession:
             return self._ended_with(Outcome.from_error(failure, signin.user.username))
         with self._lock:
             self._verified = None  # the keyring has it now; drop the in-memory copy
-        return self._ended_with(Outcome.signed_in(signin.user.username, keyring_username))
+        return self._ended_with(
+            Outcome.signed_in(signin.user.username, keyring_username, self._profile_title)
+        )
 
     def _unexpected(self, error: Exception) -> Outcome:
         from plexlogin.events import Failed

@@ -29,6 +29,8 @@ class Report:
     keyring_username: str | None = None
     client_id: str | None = None
     error: str | None = None
+    #: the Plex Home profile switched to (its title), or null when no switch happened
+    profile: str | None = None
 
     def learned(self, settings: LoginSettings) -> None:
         """What the sign-in's settings say about where the token goes."""
@@ -42,6 +44,7 @@ class Report:
         self.username = outcome.username
         self.keyring_username = outcome.keyring_username or self.keyring_username
         self.error = outcome.error
+        self.profile = outcome.profile
 
     def as_json(self) -> dict[str, object]:
         """Every key, null when unknown."""

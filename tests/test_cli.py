@@ -28,7 +28,9 @@ from plexlogin.tokens import MemoryKeyring
 from tests.helpers.keyring_fixtures import RaisingKeyring
 
 PLEXLOGIN = Path(sys.executable).with_name("plexlogin")
-JSON_KEYS = {"status", "username", "keyring_service", "keyring_username", "client_id", "error"}
+JSON_KEYS = {
+    "status", "username", "keyring_service", "keyring_username", "client_id", "error", "profile"
+}
 
 
 def approve_when_shown(sim: Simulator, *, strong: bool = False) -> threading.Thread:

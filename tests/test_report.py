@@ -9,7 +9,15 @@ from plexlogin.errors import Cancelled
 from plexlogin.login import LoginSettings, Outcome
 from plexlogin.report import Report
 
-KEYS = ["status", "username", "keyring_service", "keyring_username", "client_id", "error"]
+KEYS = [
+    "status",
+    "username",
+    "keyring_service",
+    "keyring_username",
+    "client_id",
+    "error",
+    "profile",
+]
 
 
 def settings(keyring_username: str | None = None) -> LoginSettings:
@@ -45,6 +53,7 @@ def test_a_report_is_filled_as_the_run_goes() -> None:
         "keyring_username": "wizard",
         "client_id": "0b7c4d3e-5f60-4a1b-8c2d-9e0f1a2b3c4d",
         "error": str(Cancelled.while_saving()),
+        "profile": None,
     }
 
 
@@ -52,4 +61,9 @@ def test_the_login_outcome_speaks_through_the_same_report() -> None:
     data = Outcome.signed_in("jane", "jane").as_json(settings())
     assert list(data) == KEYS
     assert data["status"] == "signed_in" and data["keyring_username"] == "jane"
-    assert data["error"] is None
+    assert data["error"] is None and data["profile"] is None
+
+
+def test_a_switched_profile_is_named_by_its_title() -> None:
+    data = Outcome.signed_in(None, "Mia", "Mia").as_json(settings())
+    assert (data["username"], data["keyring_username"], data["profile"]) == (None, "Mia", "Mia")
