@@ -6,8 +6,10 @@ run within a second even while a request to plex.tv is in flight.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
+import unicodedata
 from collections.abc import Callable
 from typing import Any, TextIO
 
@@ -20,8 +22,21 @@ from plexlogin.signals import cancel_on_signals
 #: must leave room within the one second a wizard's SIGTERM is promised (exit 3 within 1 s)
 CANCEL_GRACE = 0.5
 
+#: what the demo's Plex Home holds, and the fake PIN of its protected profile
+DEMO_HOME_NOTE = (
+    "The demo account is a Plex Home: Alex, Sam, Mia (protected, PIN 1234) and Jules."
+)
+
 _RESET = "\x1b[0m"
 _BLACK_ON_WHITE = "\x1b[30;47m"
+
+
+def for_terminal(text: str) -> str:
+    """Server text made safe to print: control and format characters (escape sequences,
+    bidi overrides) become U+FFFD, so a name from plex.tv cannot drive the terminal."""
+    return "".join(
+        "\ufffd" if unicodedata.category(char) in ("Cc", "Cf") else char for char in text
+    )
 
 
 def render_qr(matrix: list[list[bool]], *, ansi: bool) -> str:
@@ -85,6 +100,10 @@ class TerminalView:
             events.Recovered: self._recovered,
             events.Approved: self._approved,
             events.Verified: self._verified,
+            events.ProfilesOffered: lambda event: None,  # the chooser shows them itself
+            events.ProfileSwitched: lambda event: self._line(
+                f"Signed in as {for_terminal(event.profile.title)}."
+            ),
             events.Stored: lambda event: self._line(
                 f"Token saved in the keyring (service {event.service}, account {event.username})."
             ),
@@ -104,7 +123,7 @@ class TerminalView:
 
     def _verified(self, event: events.Verified) -> None:
         account = event.account
-        self._line(f"Signed in as {account.username or account.display_name}.")
+        self._line(f"Signed in as {for_terminal(account.username or account.display_name)}.")
 
     def _approved(self, event: events.Approved) -> None:
         self._deadline = None
@@ -151,6 +170,7 @@ class TerminalView:
         ]
         if self.demo_url:
             text.append(f"Demo: approve at {self.demo_url} or wait a few seconds.")
+            text.append(DEMO_HOME_NOTE)
         self.out.write("\n".join(text) + "\n")
         self.out.flush()
 
@@ -189,7 +209,9 @@ def run_terminal(settings: LoginSettings, out: TextIO, *, demo_url: str | None =
     with cancel_on_signals(wake.set):
         view = TerminalView(out, link_url=settings.link_url, demo_url=demo_url)
         view.say("Getting a sign-in code from plex.tv…")
-        session = LoginSession(settings, view.handle)
+        # a Home's profiles are offered only to a person at a terminal, never to a pipe
+        chooser = TerminalChooser(view) if stdin_is_tty() else None
+        session = LoginSession(settings, view.handle, chooser=chooser)
         try:
             return _wait(session, view, wake)
         finally:
@@ -222,3 +244,65 @@ def _wait(session: LoginSession, view: TerminalView, wake: threading.Event) -> O
             # a run in progress (a keyring write) gets the grace period to finish
             return session.give_up(grace=CANCEL_GRACE)
         view.tick()
+
+
+def stdin_is_tty() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except ValueError:  # closed
+        return False
+
+
+class TerminalChooser:
+    """The Plex Home picker of the terminal: a numbered list, and a PIN prompt without echo.
+
+    Called in the sign-in's thread; reads the person's answers from standard input (a TTY).
+    """
+
+    def __init__(self, view: TerminalView, read_line: Callable[[], str] | None = None) -> None:
+        self._view = view
+        self._read_line = read_line or sys.stdin.readline
+
+    def choose(self, offer: events.ProfilesOffered) -> events.Profile | None:
+        """The chosen profile; Enter alone (or end of input) keeps the signed-in one."""
+        profiles = offer.profiles
+        lines = ["", "This account is a Plex Home. Who should this device sign in as?"]
+        for number, profile in enumerate(profiles, start=1):
+            lines.append(f"  {number}. {for_terminal(profile.title)}{_badges(profile, offer)}")
+        self._view.say("\n".join(lines))
+        while True:
+            self._view.out.write(f"Number (1-{len(profiles)}, Enter: 1): ")
+            self._view.out.flush()
+            answer = self._read_line()
+            if not answer or not answer.strip():
+                return None if not answer or profiles[0].uuid == offer.current else profiles[0]
+            choice = answer.strip()
+            if choice.isascii() and choice.isdigit() and 1 <= int(choice) <= len(profiles):
+                return profiles[int(choice) - 1]
+            self._view.say(f"Please type a number from 1 to {len(profiles)}.")
+
+    def pin_for(self, profile: events.Profile, wrong: bool) -> str | None:
+        """The PIN, typed without echo; Enter alone goes back to the list."""
+        import getpass
+
+        if wrong:
+            self._view.say("The PIN was wrong. Try again.")
+        prompt = f"PIN for {for_terminal(profile.title)} (Enter alone: back to the list): "
+        try:
+            pin = getpass.getpass(prompt, stream=self._view.out)
+        except EOFError:
+            return None
+        return pin.strip() or None
+
+
+def _badges(profile: events.Profile, offer: events.ProfilesOffered) -> str:
+    marks = [
+        mark
+        for mark, present in (
+            ("admin", profile.admin),
+            ("PIN", profile.protected),
+            ("signed in", profile.uuid == offer.current),
+        )
+        if present
+    ]
+    return f" ({', '.join(marks)})" if marks else ""
