@@ -25,7 +25,9 @@ from tests.helpers.socket_keyring import KeyringServer
 
 ROOT = Path(__file__).resolve().parents[2]
 #: the keys of the --json line, exactly: wizards read them, so none may go missing
-JSON_KEYS = {"status", "username", "keyring_service", "keyring_username", "client_id", "error"}
+JSON_KEYS = {
+    "status", "username", "keyring_service", "keyring_username", "client_id", "error", "profile"
+}
 SERVICE = "plexlogin-hardening"
 #: generous: nothing in a healthy run comes near it; it only turns a hang into a failure
 CHILD_TIMEOUT = 30.0
