@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: what ``--demo``'s Plex Home holds, and the (fake, documented) PIN of its protected profile
+DEMO_HOME_NOTE = "The demo account is a Plex Home: Alex, Sam, Mia (PIN 1234) and Jules."
+
 
 class ProfileChooser(Protocol):
     """What a front-end provides to let the person choose (called in the sign-in's thread).

@@ -15,17 +15,13 @@ from typing import Any, TextIO
 
 from plexlogin import events
 from plexlogin.events import Event
+from plexlogin.home import DEMO_HOME_NOTE
 from plexlogin.login import LoginSession, LoginSettings, Outcome
 from plexlogin.signals import cancel_on_signals
 
 #: how long a cancelled run waits for the worker to wind down before exiting anyway: it
 #: must leave room within the one second a wizard's SIGTERM is promised (exit 3 within 1 s)
 CANCEL_GRACE = 0.5
-
-#: what the demo's Plex Home holds, and the fake PIN of its protected profile
-DEMO_HOME_NOTE = (
-    "The demo account is a Plex Home: Alex, Sam, Mia (protected, PIN 1234) and Jules."
-)
 
 _RESET = "\x1b[0m"
 _BLACK_ON_WHITE = "\x1b[30;47m"
