@@ -20,13 +20,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
-from PySide6.QtGui import QImage, QKeyEvent
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QFont, QImage, QKeyEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from plexlogin.errors import Cancelled
 from plexlogin.events import Event, Profile, ProfilesOffered
+from plexlogin.gui import theme
 from plexlogin.gui.widgets import AvatarView
 
 if TYPE_CHECKING:
@@ -46,14 +48,20 @@ _BACK_KEYS = (Qt.Key.Key_Escape, Qt.Key.Key_Back)
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Select)
 
 
-def _label(text: str = "", *, role: str | None = None) -> QLabel:
+def _label(
+    text: str = "", *, role: str | None = None, scale: float = 1.0, bold: bool = False
+) -> QLabel:
     """A label for server text too: plain text always (a title is data, not markup)."""
     label = QLabel(text)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setWordWrap(True)
+    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
     if role is not None:
         label.setProperty("role", role)
+    if scale != 1.0 or bold:
+        weight = QFont.Weight.DemiBold if bold else QFont.Weight.Normal
+        label.setFont(theme.scaled_font(label.font(), scale, weight))
     return label
 
 
@@ -153,6 +161,35 @@ class _Thumbs(QObject):
         threading.Thread(target=load, name="plexlogin-thumb", daemon=True).start()
 
 
+class ProfileAvatar(AvatarView):
+    """A profile's picture or initials; a lock badge instead of the "done" tick if protected."""
+
+    def __init__(self, protected: bool) -> None:
+        super().__init__()
+        self.protected = protected
+
+    def _paint_check(self, painter: QPainter) -> None:
+        if not self.protected:
+            return  # nothing is "done" on a picker: no tick
+        painter.setClipping(False)
+        side = self.SIDE * 0.34
+        badge = QRectF(self.width() - side - 1, self.height() - side - 1, side, side)
+        painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Window), 3))
+        painter.setBrush(QColor("#3A3A3A"))
+        painter.drawEllipse(badge)
+        # a padlock: a shackle (arc) over a body (rounded rectangle), white on dark
+        white = QColor("#FFFFFF")
+        left, top = badge.left(), badge.top()
+        body = QRectF(left + side * 0.3, top + side * 0.47, side * 0.4, side * 0.3)
+        shackle = QRectF(left + side * 0.36, top + side * 0.24, side * 0.28, side * 0.4)
+        painter.setPen(QPen(white, max(1.5, side * 0.08)))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawArc(shackle, 0, 180 * 16)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(white)
+        painter.drawRoundedRect(body, 2, 2)
+
+
 class ProfileTile(QPushButton):
     """One profile: avatar (initials until the picture loads), title, lock and admin badges."""
 
@@ -161,25 +198,28 @@ class ProfileTile(QPushButton):
         self.profile = profile
         self.setObjectName("profileTile")
         self.setCheckable(False)
-        self.setMinimumSize(132, 176)
+        # a button's size hint ignores a layout inside it: the tile says its own size
+        self.setFixedSize(140, 188)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 12, 10, 10)
-        self.avatar = AvatarView()
+        layout.setContentsMargins(8, 12, 8, 10)
+        layout.setSpacing(6)
+        self.avatar = ProfileAvatar(profile.protected)
         self.avatar.set_name(profile.title)
         layout.addWidget(self.avatar, 0, Qt.AlignmentFlag.AlignHCenter)
-        self.title = _label(profile.title, role="profileTitle")
+        self.title = _label(profile.title, scale=1.1, bold=True)
         layout.addWidget(self.title)
         badges = [
             text
-            for text, on in (("🔒 PIN", profile.protected), ("admin", profile.admin))
+            for text, on in (("PIN", profile.protected), ("admin", profile.admin))
             if on
         ]
-        self.badges = _label("  ·  ".join(badges), role="hint")
+        self.badges = _label("  ·  ".join(badges), role="muted")
         layout.addWidget(self.badges)
+        layout.addStretch(1)
         described = [*badges, "signed in"] if signed_in else badges
         # a button's accessible name is its text; this one has its text in child labels
         self.setAccessibleName(profile.title)
-        self.setAccessibleDescription(", ".join(d.replace("🔒 ", "") for d in described))
+        self.setAccessibleDescription(", ".join(described))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt API name
         """Enter (or a remote's OK) chooses, like Space."""
@@ -199,14 +239,25 @@ class ProfilePicker(_Page):
         self.setObjectName("profilePicker")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.heading = _label("Who is using this device?", role="title")
+        layout.addStretch(1)
+        self.heading = _label("Who is using this device?", scale=1.45, bold=True)
         layout.addWidget(self.heading)
-        self.hint = _label("", role="hint")
+        self.hint = _label("", role="muted")
         layout.addWidget(self.hint)
+        layout.addSpacing(14)
         self._row = QHBoxLayout()
         self._row.setSpacing(12)
-        layout.addLayout(self._row, 1)
+        self._row.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        layout.addLayout(self._row)
+        layout.addStretch(1)
         self.tiles: list[ProfileTile] = []
+        # a remote has no pointer: where the focus is must be seen from the sofa
+        accent = theme.css(theme.ACCENT)
+        self.setStyleSheet(
+            "QPushButton#profileTile { border: 1px solid palette(mid); border-radius: 10px;"
+            " background: palette(base); }"
+            f" QPushButton#profileTile:focus {{ border: 3px solid {accent}; }}"
+        )
         self._thumbs = _Thumbs()
         self._thumbs.loaded.connect(self._show_thumb)
 
@@ -263,23 +314,27 @@ class PinPad(_Page):
         self._digits: list[str] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.heading = _label("", role="title")
+        layout.addStretch(1)
+        self.heading = _label("", scale=1.45, bold=True)
         layout.addWidget(self.heading)
-        self.dots = _label("", role="pinDots")
+        self.dots = _label("", scale=2.2)
         self.dots.setAccessibleName("PIN")
         layout.addWidget(self.dots)
         self.message = _label("", role="error")
         layout.addWidget(self.message)
+        layout.addSpacing(8)
         layout.addLayout(self._build_keys())
+        layout.addStretch(1)
         self._show_dots()
 
     def _build_keys(self) -> QGridLayout:
         grid = QGridLayout()
+        grid.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.keys: dict[str, QPushButton] = {}
         for index, text in enumerate([*"123456789", "Back", "0", "⌫"]):
             key = QPushButton(text)
             key.setObjectName("pinKey")
-            key.setMinimumSize(64, 44)
+            key.setFixedSize(96, 44)
             grid.addWidget(key, index // 3, index % 3)
             self.keys[text] = key
             key.clicked.connect(lambda _=False, t=text: self._pressed(t))

@@ -60,6 +60,7 @@ def test_the_picker_shows_the_home_signed_in_first_and_focused(
     assert tiles[0].title.textFormat() == Qt.TextFormat.PlainText  # server text, never markup
     assert "admin" in tiles[0].badges.text() and "PIN" in tiles[2].badges.text()
     assert tiles[1].badges.text() == "" and not tiles[2].avatar.has_picture  # initials
+    assert [tile.avatar.protected for tile in tiles] == [False, False, True, False]  # lock
     window.close()
 
 
