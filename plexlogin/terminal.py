@@ -208,11 +208,13 @@ def run_terminal(settings: LoginSettings, out: TextIO, *, demo_url: str | None =
         # a Home's profiles are offered only to a person at a terminal, never to a pipe
         chooser = TerminalChooser(view) if stdin_is_tty() else None
         session = LoginSession(settings, view.handle, chooser=chooser)
+        mode = _terminal_mode() if chooser is not None else None
         try:
             return _wait(session, view, wake)
         finally:
             view.finish()
             session.close()
+            _restore_terminal_mode(mode)
 
 
 def _wait(session: LoginSession, view: TerminalView, wake: threading.Event) -> Outcome:
@@ -247,6 +249,29 @@ def stdin_is_tty() -> bool:
         return sys.stdin is not None and sys.stdin.isatty()
     except ValueError:  # closed
         return False
+
+
+def _terminal_mode() -> list[Any] | None:
+    """The terminal's settings (echo among them), or None where there are none to keep."""
+    try:
+        import termios
+
+        return termios.tcgetattr(sys.stdin.fileno())
+    except (ImportError, OSError, ValueError):
+        return None
+
+
+def _restore_terminal_mode(mode: list[Any] | None) -> None:
+    """Put the terminal back as it was: a Ctrl-C at the PIN prompt ends the run while
+    getpass (in the sign-in's thread) has echo off, and would leave it off."""
+    if mode is None:
+        return
+    try:
+        import termios
+
+        termios.tcsetattr(sys.stdin.fileno(), termios.TCSADRAIN, mode)
+    except (ImportError, OSError, ValueError):
+        pass
 
 
 class TerminalChooser:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import pty
 import select
+import signal
+import termios
 import threading
 import time
 import warnings
@@ -116,3 +118,19 @@ def test_enter_alone_keeps_the_approving_account(
     assert terminal.finish() == 0, terminal.screen
     assert '"profile": null' in terminal.screen and keyring_srv.get(SERVICE, "alex")
     assert not [r for r in home_sim.requests if r.path.endswith("/switch")]
+
+
+@pytest.mark.slow
+def test_ctrl_c_at_the_pin_prompt_cancels_and_gives_the_echo_back(
+    tmp_path: Path, home_sim: Simulator, keyring_srv: KeyringServer
+) -> None:
+    terminal = start(tmp_path, home_sim, keyring_srv)
+    terminal.wait_for("Number (1-4")
+    terminal.type("3")
+    terminal.wait_for("PIN for Mia")
+    assert not termios.tcgetattr(terminal.fd)[3] & termios.ECHO  # getpass turned it off
+    os.kill(terminal.pid, signal.SIGINT)
+    terminal.wait_for('"status": "cancelled"')
+    echo_back = bool(termios.tcgetattr(terminal.fd)[3] & termios.ECHO)
+    assert terminal.finish() == 3, terminal.screen
+    assert echo_back, "the person's terminal was left without echo"
