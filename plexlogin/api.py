@@ -128,7 +128,7 @@ def sign_in(
     assert outcome.keyring_username is not None  # signed in: the token has its entry
     return SignInResult(
         username=outcome.username,
-        profile=settings.profile,
+        profile=outcome.profile,
         keyring_service=settings.keyring_service,
         keyring_username=outcome.keyring_username,
         client_id=settings.client_id,
@@ -268,9 +268,6 @@ def login_settings(
 def _check_profile(profile: str | None, profile_pin: str | None) -> None:
     if profile_pin is not None and profile is None:
         raise UsageError("profile_pin needs a profile to unlock")
-    # the one place that knows profiles are not switched yet: remove it when they are
-    if profile is not None:
-        raise PlexLoginError("Plex Home profiles are not supported yet.")
 
 
 def _check_name(name: str, value: object, limit: int = 128) -> None:

@@ -4,6 +4,8 @@
     plexlogin token               print the stored token on stdout (exit 1 if there is none)
     plexlogin status [--json]     is a token stored, and does plex.tv accept it? (0 yes, 1 no)
     plexlogin logout              remove the stored token (exit 0, also when there was none)
+    plexlogin profiles [--json]   list the stored account's Plex Home profiles
+    plexlogin switch NAME         switch the stored token to a Plex Home profile's
     plexlogin --version
 
 Exit codes are :class:`plexlogin.errors.ExitCode`. Nothing here imports PySide6, requests
@@ -42,7 +44,7 @@ log = logging.getLogger("plexlogin")
 #: seconds until the demo approves its own PIN when nobody does
 DEMO_AUTO_APPROVE = 8.0
 
-COMMANDS = ("login", "token", "status", "logout")
+COMMANDS = ("login", "token", "status", "logout", "profiles", "switch")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -222,6 +224,23 @@ OPTIONS = {
         "`legacy` (default): a long-lived token; `jwt`: a device key in the keyring and "
         "7-day tokens that `plexlogin token` renews by itself (see docs/jwt.md)",
     ),
+    "profile": Option(
+        ("--profile",),
+        "NAME",
+        "after signing in, switch to the Plex Home profile with this title or username "
+        "(any case) without showing the picker; exit 1 if the Home has none",
+    ),
+    "profile_pin_stdin": Option(
+        ("--profile-pin-stdin",),
+        None,
+        "read that profile's PIN from the first line of standard input (never give it as an "
+        "argument: every local user can read those)",
+    ),
+    "no_profile_picker": Option(
+        ("--no-profile-picker",),
+        None,
+        "keep the account that approved the code: don't offer the Plex Home's profiles",
+    ),
     "verbose": Option(("-v", "--verbose"), None, "diagnostics on stderr (never the token)"),
 }
 _COMMON = (
@@ -239,6 +258,7 @@ _CHECKS: dict[str, Callable[[str], Any]] = {
     "device_name": _name("--device-name"),
     "keyring_service": _name("--keyring-service"),
     "keyring_username": _name("--keyring-username"),
+    "profile": _name("--profile", 256),
     "timeout": _positive_seconds,
     "auth": _auth_kind,
 }
@@ -268,10 +288,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add(common, *_COMMON)
     login = commands.add_parser("login", parents=[common], help="sign in (the default command)")
     _add(login, "json", "timeout", "terminal", "demo", "stay_open", "auth")
+    _add(login, "profile", "profile_pin_stdin", "no_profile_picker")
     commands.add_parser("token", parents=[common], help="print the stored token")
     status = commands.add_parser("status", parents=[common], help="check the stored token")
     _add(status, "json")
     commands.add_parser("logout", parents=[common], help="remove the stored token")
+    profiles = commands.add_parser(
+        "profiles", parents=[common], help="list the stored account's Plex Home profiles"
+    )
+    _add(profiles, "json")
+    switch = commands.add_parser(
+        "switch", parents=[common], help="store a Plex Home profile's token instead"
+    )
+    switch.add_argument("name", metavar="NAME", type=_name("NAME", 256), help="title or username")
+    _add(switch, "profile_pin_stdin", "json")
     return parser
 
 
@@ -316,6 +346,10 @@ def _main(args_list: list[str]) -> int:
             return _status(args)
         if args.command == "logout":
             return _logout(args)
+        if args.command in ("profiles", "switch"):
+            from plexlogin.home_cli import run_home_command
+
+            return run_home_command(args)
         return _login(args)
     except UsageError as error:
         return _usage_failure(error, getattr(args, "json", False))
@@ -403,10 +437,10 @@ def _sign_in(args: argparse.Namespace, report: Report) -> int:
     demo_url = None
     service = args.keyring_service or KEYRING_SERVICE
     if args.demo:
-        from plexlogin.simulator import Simulator
+        from plexlogin.simulator import DEMO_HOME, Simulator
         from plexlogin.tokens import use_memory_keyring_if_none
 
-        simulator = Simulator(auto_approve_after=DEMO_AUTO_APPROVE).start()
+        simulator = Simulator(auto_approve_after=DEMO_AUTO_APPROVE, home=DEMO_HOME).start()
         # the run's secret is part of every page the person may open (the link page and
         # the QR's auth page build on plex_url), so no other web page can drive them
         plex_url = simulator.control_url
@@ -431,6 +465,9 @@ def _sign_in(args: argparse.Namespace, report: Report) -> int:
         verbose=args.verbose,
         remember=not args.demo,
         auth=args.auth or "legacy",
+        profile=args.profile,
+        profile_pin=read_profile_pin() if args.profile_pin_stdin else None,
+        profile_picker=not args.no_profile_picker,
     )
     log.debug("signing in against %s as client %s", plex_url, settings.client_id)
     try:
@@ -462,6 +499,17 @@ def _run_front_end(
     # with --json, stdout carries only the JSON line
     out = sys.stderr if args.json else sys.stdout
     return run_sign_in(settings, "terminal", out=out, demo_url=demo_url)
+
+
+def read_profile_pin() -> str:
+    """A Plex Home profile's PIN from the first line of standard input (never an argument,
+    which every local user sees in ``ps``). Four digits; the error never repeats it."""
+    line = sys.stdin.readline()
+    pin = line.rstrip("\r\n").strip()
+    del line
+    if len(pin) != 4 or not (pin.isascii() and pin.isdigit()):
+        raise UsageError("--profile-pin-stdin: the first line of standard input must be 4 digits.")
+    return pin
 
 
 # --- token, status, logout -------------------------------------------------------------

@@ -147,6 +147,24 @@ class KeyRejected(PlexError):
     kind = "key_rejected"
     transient = False
 
+class ProfilePinRejected(PlexError):
+    """plex.tv refused to switch to a protected Home profile: the PIN was wrong (error 1041).
+
+    The message never holds the PIN: it is a household secret.
+    """
+
+    kind = "profile_pin_rejected"
+    transient = False
+
+    def __init__(self, message: str = "The PIN was wrong for that profile.") -> None:
+        super().__init__(message)
+
+
+class NoSuchProfile(PlexLoginError):
+    """The profile asked for by name is not in the Plex Home; the message names those that are."""
+
+    kind = "no_such_profile"
+
 
 # --- keyring -------------------------------------------------------------------------
 

@@ -29,6 +29,30 @@ class Account:
 
 
 @dataclass(frozen=True)
+class Profile:
+    """One profile of a Plex Home: who a device may sign in as (GET /api/v2/home/users).
+
+    ``username`` is None for a managed user (no plex.tv login, only a title). No token and
+    no PIN ever live here: a profile is safe to show and to print as JSON.
+    """
+
+    id: int
+    uuid: str
+    title: str
+    username: str | None = None
+    thumb: str | None = None
+    admin: bool = False
+    protected: bool = False
+    restricted: bool = False
+    restriction_profile: str | None = None
+
+    def is_named(self, name: str) -> bool:
+        """Whether ``name`` is this profile's title or username, ignoring case."""
+        wanted = name.strip().casefold()
+        return wanted in (self.title.casefold(), (self.username or "").casefold())
+
+
+@dataclass(frozen=True)
 class CodesReady:
     """New codes to show; ``deadline`` is in the flow's clock (monotonic seconds)."""
 
@@ -81,6 +105,23 @@ class Verified:
 
 
 @dataclass(frozen=True)
+class ProfilesOffered:
+    """The approving account is in a Plex Home: the person may sign this device in as one of
+    ``profiles`` (the signed-in one, ``current`` by uuid, first). Nothing is stored yet."""
+
+    profiles: tuple[Profile, ...]
+    current: str | None
+
+
+@dataclass(frozen=True)
+class ProfileSwitched:
+    """plex.tv switched to ``profile`` and accepted its own token (``account``); saving is next."""
+
+    profile: Profile
+    account: Account
+
+
+@dataclass(frozen=True)
 class Stored:
     """The token is in the keyring under ``service``/``username``."""
 
@@ -125,6 +166,8 @@ Event = (
     | Recovered
     | Approved
     | Verified
+    | ProfilesOffered
+    | ProfileSwitched
     | Stored
     | WaitingForKeyring
     | StoreFailed

@@ -31,8 +31,9 @@ from plexlogin.text import for_terminal
 
 if TYPE_CHECKING:
     from plexlogin.devicekey import DeviceProof
-    from plexlogin.events import Event
+    from plexlogin.events import Event, Profile
     from plexlogin.flow import SignIn, SignInFlow, Waiter
+    from plexlogin.home import ProfileChooser
     from plexlogin.plex import PlexClient
     from plexlogin.secret import Token
     from plexlogin.tokens import TokenStore
@@ -72,9 +73,12 @@ class LoginSettings:
     #: "legacy" (the PIN gives a long-lived token) or "jwt" (a device key in the keyring,
     #: seven-day Plex JWTs the device renews by itself); see docs/jwt.md
     auth: str = "legacy"
-    #: the Plex Home profile to switch to after signing in, and its PIN if protected
+    #: sign in as this Plex Home profile (title or username, any case) without asking
     profile: str | None = None
+    #: that profile's PIN (a household secret: never shown, logged or stored)
     profile_pin: str | None = field(default=None, repr=False)
+    #: offer the Home's profiles to choose from (False: keep the approving account)
+    profile_picker: bool = True
 
     @property
     def link_url(self) -> str:
@@ -98,13 +102,27 @@ class Outcome:
     expires_at: str | None = None
     #: the error itself, for the Python API to raise (the --json line uses its text)
     failure: PlexLoginError | None = field(default=None, repr=False, compare=False)
+    #: the Plex Home profile's title when the sign-in switched to one
+    profile: str | None = None
 
     @classmethod
     def signed_in(
-        cls, username: str | None, keyring_username: str, expires_at: str | None = None
+        cls,
+        username: str | None,
+        keyring_username: str,
+        *,
+        expires_at: str | None = None,
+        profile: str | None = None,
     ) -> Outcome:
         """The token was verified and stored."""
-        return cls(Status.SIGNED_IN, ExitCode.OK, username, keyring_username, expires_at=expires_at)
+        return cls(
+            Status.SIGNED_IN,
+            ExitCode.OK,
+            username,
+            keyring_username,
+            expires_at=expires_at,
+            profile=profile,
+        )
 
     @classmethod
     def from_error(cls, error: PlexLoginError, username: str | None = None) -> Outcome:
@@ -170,10 +188,13 @@ class LoginSession:
         clock: Callable[[], float] | None = None,
         waiter: Waiter | None = None,
         wall_clock: Callable[[], float] = time.time,
+        chooser: ProfileChooser | None = None,
     ) -> None:
         self.settings = settings
         self._wall_clock = wall_clock  # what JWTs are dated by (tests move it with the flow's)
         self._on_event = on_event
+        self._chooser = chooser  # asks the person which Home profile (None: nobody to ask)
+        self._profile: Profile | None = None  # the Home profile switched to, if any
         self._clock = clock or time.monotonic
         self._waiter: Waiter = waiter if waiter is not None else threading.Event()
         self._lock = threading.RLock()
@@ -256,8 +277,7 @@ class LoginSession:
                 return  # the front-end stopped listening: never a word after that
             if isinstance(event, Stored) and self._verified is not None:
                 # in the keyring now: whatever follows (noting where), the sign-in succeeded
-                account = self._verified.user.username
-                self._outcome = Outcome.signed_in(account, event.username)
+                self._outcome = self._signed_in(self._verified, event.username)
                 self._storing = False
         self._on_event(event)
         if not self._warmed and isinstance(event, CodesReady):
@@ -276,8 +296,8 @@ class LoginSession:
         try:
             if self._waiter.is_set():
                 raise Cancelled()
-            signin = self.run()
-        except PlexLoginError as error:  # the flow reported Failed itself
+            signin = self.choose_profile(self.run())
+        except PlexLoginError as error:  # reported Failed itself
             return self._ended_with(Outcome.from_error(error))
         except Exception as error:  # never a traceback for the person; details with -v
             return self._ended_with(self._unexpected(error))
@@ -296,6 +316,27 @@ class LoginSession:
     def run(self) -> SignIn:
         """Only the flow: codes until approval and a verified token; raises PlexLoginError."""
         return self.flow.run()
+
+    def choose_profile(self, signin: SignIn) -> SignIn:
+        """The Plex Home stage: the sign-in to store (a profile's, or ``signin`` itself)."""
+        from plexlogin.events import Failed
+        from plexlogin.home import HomeStage, ProfileRequest
+
+        settings = self.settings
+        request = ProfileRequest(settings.profile, settings.profile_pin, settings.profile_picker)
+        stage = HomeStage(self.client, request, self._chooser, self._relay)
+        try:
+            chosen, profile = stage.run(signin)
+        except PlexLoginError as error:
+            self._relay(Failed(error))
+            raise
+        with self._lock:
+            self._profile = profile
+        return chosen
+
+    @property
+    def _profile_title(self) -> str | None:
+        return self._profile.title if self._profile is not None else None
 
     def store_token(self, result: SignIn) -> str:
         """Put the token in the keyring and remember where; returns the keyring username.
@@ -344,9 +385,14 @@ class LoginSession:
             return self._ended_with(Outcome.from_error(failure, signin.user.username))
         with self._lock:
             self._verified = None  # the keyring has it now; drop the in-memory copy
+        return self._ended_with(self._signed_in(signin, keyring_username))
+
+    def _signed_in(self, signin: SignIn, keyring_username: str) -> Outcome:
+        """The outcome of a token now in the keyring under ``keyring_username``."""
         expires = signin.expires_at.isoformat() if signin.expires_at else None
-        outcome = Outcome.signed_in(signin.user.username, keyring_username, expires)
-        return self._ended_with(outcome)
+        return Outcome.signed_in(
+            signin.user.username, keyring_username, expires_at=expires, profile=self._profile_title
+        )
 
     def _unexpected(self, error: Exception) -> Outcome:
         from plexlogin.events import Failed

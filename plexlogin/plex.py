@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import logging
 import os
 import platform as _platform
 import re
@@ -27,6 +28,7 @@ from plexlogin.errors import (
     KeyRejected,
     NetworkError,
     PinExpired,
+    ProfilePinRejected,
     RateLimited,
     RequestTimeout,
     ServerError,
@@ -35,7 +37,8 @@ from plexlogin.errors import (
     UnexpectedAnswer,
     UsageError,
 )
-from plexlogin.secret import Token
+from plexlogin.events import Profile
+from plexlogin.secret import Token, redact_profile_pins
 
 DEFAULT_AUTH_URL = "https://app.plex.tv/auth"
 #: where Plex documents JWT device authentication (PINs with a key, nonces, keys, renewal)
@@ -46,7 +49,12 @@ REQUEST_TIMEOUT = (5.0, 10.0)
 #: plex.tv's answers are a few KiB; anything bigger is not a PIN or a user
 MAX_RESPONSE_BYTES = 1024 * 1024
 
+# urllib3 logs each request line at DEBUG, and a switch's carries the profile's PIN
+redact_profile_pins(logging.getLogger("urllib3.connectionpool"))
+
 _PIN_EXPIRED_CODE = 1020
+#: plex.tv's "A valid PIN is required": a Home profile's PIN was wrong or missing
+_PROFILE_PIN_CODE = 1041
 _TLS_FAILED = (
     "Can't reach plex.tv securely: its certificate is not trusted. Behind a proxy that "
     "inspects TLS, set SSL_CERT_FILE or REQUESTS_CA_BUNDLE to your organisation's CA bundle."
@@ -460,6 +468,51 @@ def parse_user(data: object) -> PlexUser:
     )
 
 
+#: plex.tv allows 15 profiles in a Home; far more is not a Home answer
+_MAX_HOME_USERS = 100
+#: a profile's uuid goes into a URL path: plex.tv's are short hex strings
+_UUID = re.compile(r"[A-Za-z0-9-]{1,64}", re.ASCII)
+
+
+def parse_home_user(data: object) -> Profile:
+    """One entry of the Home's ``users``; raise UnexpectedAnswer if it is not a profile."""
+    if not isinstance(data, dict):
+        raise UnexpectedAnswer("plex.tv sent a Home profile that is not a JSON object.")
+    user_id = _typed(data, "id", int)
+    uuid = _typed(data, "uuid", str)
+    title = _typed(data, "title", str) or _typed(data, "username", str)
+    if user_id is None or uuid is None or not _UUID.fullmatch(uuid) or not title:
+        raise UnexpectedAnswer("plex.tv sent a Home profile without an id, uuid or title.")
+    username = _typed(data, "username", str) or None
+    if any(name is not None and len(name) > 256 for name in (username, title)):
+        raise UnexpectedAnswer("plex.tv sent a Home profile with an impossibly long name.")
+    return Profile(
+        id=user_id,
+        uuid=uuid,
+        title=title,
+        username=username,
+        thumb=_typed(data, "thumb", str),
+        admin=_typed(data, "admin", bool) is True,
+        protected=_typed(data, "protected", bool) is True,
+        restricted=_typed(data, "restricted", bool) is True,
+        restriction_profile=_typed(data, "restrictionProfile", str),
+    )
+
+
+def parse_home_users(data: object) -> list[Profile]:
+    """The profiles of GET /api/v2/home/users; an empty list when the account is not a Home.
+
+    An account without a Home is answered with itself as the one user: there is nobody
+    to switch to, so that is "not a Home" too.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("users"), list):
+        raise UnexpectedAnswer("plex.tv sent a Home answer without a list of users.")
+    if len(data["users"]) > _MAX_HOME_USERS:
+        raise UnexpectedAnswer("plex.tv sent a Home with impossibly many profiles.")
+    users = [parse_home_user(entry) for entry in data["users"]]
+    return users if len(users) > 1 else []
+
+
 def _error_codes(data: object) -> list[int]:
     """The ``code`` of each entry in plex.tv's ``{"errors": [...]}`` body."""
     if not isinstance(data, dict) or not isinstance(data.get("errors"), list):
@@ -689,6 +742,58 @@ class PlexClient:
         if not value or not _is_token_shaped(value):
             raise UnexpectedAnswer("plex.tv sent a renewal answer without a usable token.")
         return Token(value)
+    def home_users(self, token: Token) -> list[Profile]:
+        """GET /api/v2/home/users: the profiles of the token's Home ([] when not a Home)."""
+        answer = self._request(
+            "GET", "/api/v2/home/users", headers={"X-Plex-Token": token.reveal()}
+        )
+        if answer.status == 401:
+            raise TokenRejected("plex.tv rejected the token.")
+        if answer.status == 404:
+            return []  # plex.tv's other way of saying "this account is not in a Home"
+        if answer.status != 200:
+            self._raise_for(answer, "listing the Home's profiles")
+        return parse_home_users(answer.json())
+
+    def switch_profile(
+        self, token: Token, uuid: str, pin: str | None = None
+    ) -> tuple[PlexUser, Token]:
+        """POST /api/v2/home/users/{uuid}/switch: the profile's account and its own token.
+
+        ``pin`` (a protected profile's four digits) goes in the query only when given; a
+        wrong one raises ProfilePinRejected. The PIN appears in no message and no log.
+        """
+        if not _UUID.fullmatch(uuid):
+            raise UnexpectedAnswer("That Home profile has an id plex.tv never gives.")
+        params = {"pin": pin} if pin is not None else None
+        answer = self._request(
+            "POST",
+            f"/api/v2/home/users/{uuid}/switch",
+            params=params,
+            headers={"X-Plex-Token": token.reveal()},
+        )
+        if answer.status not in (200, 201):
+            self._raise_for_switch(answer)
+        data = answer.json()
+        user = parse_user(data)
+        raw_token = data.get("authToken") if isinstance(data, dict) else None
+        if not raw_token or not _is_token_shaped(raw_token):
+            raise UnexpectedAnswer("plex.tv switched profiles without a valid token.")
+        return user, Token(raw_token)
+
+    def _raise_for_switch(self, answer: _PlexReply) -> None:
+        """A failed switch: the PIN, the token, a profile gone, or the usual (never returns)."""
+        try:
+            codes = _error_codes(answer.json())
+        except UnexpectedAnswer:
+            codes = []
+        if _PROFILE_PIN_CODE in codes:
+            raise ProfilePinRejected()
+        if answer.status == 401:
+            raise TokenRejected("plex.tv rejected the token.")
+        if answer.status == 404:
+            raise UnexpectedAnswer("That profile is no longer in the Plex Home.")
+        self._raise_for(answer, "switching profiles")
 
     def auth_url(self, code: str) -> str:
         """The browser sign-in URL for a strong PIN (what the QR code encodes)."""

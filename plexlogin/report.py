@@ -33,6 +33,8 @@ class Report:
     auth: str | None = None
     #: for a Plex JWT: when it expires, ISO 8601 in UTC (it renews itself; docs/jwt.md)
     expires_at: str | None = None
+    #: the Plex Home profile switched to (its title), or null when no switch happened
+    profile: str | None = None
 
     def learned(self, settings: LoginSettings) -> None:
         """What the sign-in's settings say about where the token goes."""
@@ -48,6 +50,7 @@ class Report:
         self.keyring_username = outcome.keyring_username or self.keyring_username
         self.error = outcome.error
         self.expires_at = outcome.expires_at or self.expires_at
+        self.profile = outcome.profile
 
     def as_json(self) -> dict[str, object]:
         """Every key, null when unknown."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Final
 
 _REDACTED: Final = "Token(<redacted>)"
@@ -42,3 +44,27 @@ class Token:
 
     def __reduce__(self) -> str | tuple[object, ...]:
         raise TypeError("tokens are not pickled")
+
+
+#: a ``pin=`` query parameter (a Plex Home profile's PIN) in a logged URL or request line
+_PIN_IN_QUERY: Final = re.compile(r"([?&]pin=)[^&\s\"']*", re.IGNORECASE)
+
+
+class ProfilePinFilter(logging.Filter):
+    """Blanks a profile PIN (``?pin=1234``) in log records that quote a request URL.
+
+    plex.tv takes the PIN in the switch request's query, and HTTP libraries log request
+    lines at DEBUG: a household secret must not reach a log at any level.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "pin=" in message.lower():
+            record.msg, record.args = _PIN_IN_QUERY.sub(r"\1<redacted>", message), None
+        return True
+
+
+def redact_profile_pins(logger: logging.Logger) -> None:
+    """Put one :class:`ProfilePinFilter` on ``logger`` (idempotent)."""
+    if not any(isinstance(f, ProfilePinFilter) for f in logger.filters):
+        logger.addFilter(ProfilePinFilter())

@@ -6,6 +6,7 @@ run within a second even while a request to plex.tv is in flight.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from typing import Any, TextIO
 
 from plexlogin import events
 from plexlogin.events import Event
+from plexlogin.home import DEMO_HOME_NOTE
 from plexlogin.login import LoginSession, LoginSettings, Outcome
 from plexlogin.signals import cancel_on_signals
 from plexlogin.text import for_terminal
@@ -86,6 +88,10 @@ class TerminalView:
             events.Recovered: self._recovered,
             events.Approved: self._approved,
             events.Verified: self._verified,
+            events.ProfilesOffered: lambda event: None,  # the chooser shows them itself
+            events.ProfileSwitched: lambda event: self._line(
+                f"Signed in as {for_terminal(event.profile.title)}."
+            ),
             events.Stored: lambda event: self._line(
                 f"Token saved in {event.where} (service {event.service}, account {event.username})."
             ),
@@ -106,7 +112,7 @@ class TerminalView:
 
     def _verified(self, event: events.Verified) -> None:
         account = event.account
-        self._line(f"Signed in as {account.username or account.display_name}.")
+        self._line(f"Signed in as {for_terminal(account.username or account.display_name)}.")
 
     def _approved(self, event: events.Approved) -> None:
         self._deadline = None
@@ -153,6 +159,7 @@ class TerminalView:
         ]
         if self.demo_url:
             text.append(f"Demo: approve at {self.demo_url} or wait a few seconds.")
+            text.append(DEMO_HOME_NOTE)
         self.out.write("\n".join(text) + "\n")
         self.out.flush()
 
@@ -211,13 +218,17 @@ def run_terminal(
             if on_event is not None:
                 on_event(event)
 
-        session = LoginSession(settings, handle)
+        # a Home's profiles are offered only to a person at a terminal, never to a pipe
+        chooser = TerminalChooser(view) if stdin_is_tty() else None
+        session = LoginSession(settings, handle, chooser=chooser)
+        mode = _terminal_mode() if chooser is not None else None
         try:
             pause = 1.0 if view.tty else 0.5
             return wait_until_ended(session, wake, pause=pause, tick=view.tick, cancel=cancel)
         finally:
             view.finish()
             session.close()
+            _restore_terminal_mode(mode)
 
 
 #: how often a caller's ``cancel`` is asked: a set cancel ends the run within a second
@@ -259,3 +270,88 @@ def wait_until_ended(
             # a run in progress (a keyring write) gets the grace period to finish
             return session.give_up(grace=CANCEL_GRACE)
         tick()
+
+
+def stdin_is_tty() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except ValueError:  # closed
+        return False
+
+
+def _terminal_mode() -> list[Any] | None:
+    """The terminal's settings (echo among them), or None where there are none to keep."""
+    try:
+        import termios
+
+        return termios.tcgetattr(sys.stdin.fileno())
+    except (ImportError, OSError, ValueError):
+        return None
+
+
+def _restore_terminal_mode(mode: list[Any] | None) -> None:
+    """Put the terminal back as it was: a Ctrl-C at the PIN prompt ends the run while
+    getpass (in the sign-in's thread) has echo off, and would leave it off."""
+    if mode is None:
+        return
+    try:
+        import termios
+
+        termios.tcsetattr(sys.stdin.fileno(), termios.TCSADRAIN, mode)
+    except (ImportError, OSError, ValueError):
+        pass
+
+
+class TerminalChooser:
+    """The Plex Home picker of the terminal: a numbered list, and a PIN prompt without echo.
+
+    Called in the sign-in's thread; reads the person's answers from standard input (a TTY).
+    """
+
+    def __init__(self, view: TerminalView, read_line: Callable[[], str] | None = None) -> None:
+        self._view = view
+        self._read_line = read_line or sys.stdin.readline
+
+    def choose(self, offer: events.ProfilesOffered) -> events.Profile | None:
+        """The chosen profile; Enter alone (or end of input) keeps the signed-in one."""
+        profiles = offer.profiles
+        lines = ["", "This account is a Plex Home. Who should this device sign in as?"]
+        for number, profile in enumerate(profiles, start=1):
+            lines.append(f"  {number}. {for_terminal(profile.title)}{_badges(profile, offer)}")
+        self._view.say("\n".join(lines))
+        while True:
+            self._view.out.write(f"Number (1-{len(profiles)}, Enter: 1): ")
+            self._view.out.flush()
+            answer = self._read_line()
+            if not answer or not answer.strip():
+                return None if not answer or profiles[0].uuid == offer.current else profiles[0]
+            choice = answer.strip()
+            if choice.isascii() and choice.isdigit() and 1 <= int(choice) <= len(profiles):
+                return profiles[int(choice) - 1]
+            self._view.say(f"Please type a number from 1 to {len(profiles)}.")
+
+    def pin_for(self, profile: events.Profile, wrong: bool) -> str | None:
+        """The PIN, typed without echo; Enter alone goes back to the list."""
+        import getpass
+
+        if wrong:
+            self._view.say("The PIN was wrong. Try again.")
+        prompt = f"PIN for {for_terminal(profile.title)} (Enter alone: back to the list): "
+        try:
+            pin = getpass.getpass(prompt, stream=self._view.out)
+        except EOFError:
+            return None
+        return pin.strip() or None
+
+
+def _badges(profile: events.Profile, offer: events.ProfilesOffered) -> str:
+    marks = [
+        mark
+        for mark, present in (
+            ("admin", profile.admin),
+            ("PIN", profile.protected),
+            ("signed in", profile.uuid == offer.current),
+        )
+        if present
+    ]
+    return f" ({', '.join(marks)})" if marks else ""

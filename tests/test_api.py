@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -15,8 +16,14 @@ import requests
 
 import plexlogin
 from plexlogin import events
-from plexlogin.errors import Cancelled, PlexLoginError, SignInTimeout, UsageError
-from plexlogin.simulator import Simulator
+from plexlogin.errors import (
+    Cancelled,
+    PlexLoginError,
+    ProfilePinRejected,
+    SignInTimeout,
+    UsageError,
+)
+from plexlogin.simulator import DEMO_HOME, DEMO_PROFILE_PIN, Simulator
 from plexlogin.tokens import MemoryKeyring
 from tests.helpers.qr_decode import decode_qr_picture, matrix_picture
 
@@ -186,9 +193,35 @@ def test_auth_jwt_signs_in_with_a_device_key_and_stores_a_plex_jwt(
     assert key is not None and key.startswith("ed25519:"), "the device key is kept beside it"
 
 
-def test_profiles_are_refused_in_words_until_they_are_switched(simulator: Simulator) -> None:
-    with pytest.raises(PlexLoginError, match="profiles are not supported yet"):
-        plexlogin.sign_in(ui="none", profile="Mia", **wizard_options(simulator))
+def test_a_wizard_signs_in_as_a_protected_home_profile(
+    make_sim: Callable[..., Simulator], memory_keyring: MemoryKeyring
+) -> None:
+    sim = make_sim(home=DEMO_HOME)
+    result = plexlogin.sign_in(
+        ui="none",
+        on_codes=lambda codes: sim.approve(code=codes.code),
+        profile="mia",  # any case
+        profile_pin=DEMO_PROFILE_PIN,
+        **wizard_options(sim),
+    )
+    assert (result.username, result.profile, result.keyring_username) == (None, "Mia", "Mia")
+    assert plexlogin.stored_token("wizard", "Mia") is not None
+
+
+def test_a_wrong_profile_pin_stores_nothing(
+    make_sim: Callable[..., Simulator], memory_keyring: MemoryKeyring
+) -> None:
+    sim = make_sim(home=DEMO_HOME)
+    with pytest.raises(ProfilePinRejected):
+        plexlogin.sign_in(
+            ui="none",
+            on_codes=lambda codes: sim.approve(code=codes.code),
+            profile="Mia",
+            profile_pin="0000",
+            **wizard_options(sim),
+        )
+    assert plexlogin.stored_token("wizard", "Mia") is None
+    assert plexlogin.stored_token("wizard", "alex") is None
 
 
 def test_the_terminal_front_end_draws_and_reports_the_same_way(
@@ -223,7 +256,7 @@ slow = ("requests", "keyring", "PySide6", "qrcode")
 loaded_by_import = sorted(m for m in slow if m in sys.modules)
 assert "sign_in" in dir(plexlogin) and set(plexlogin.__all__) <= set(dir(plexlogin))
 import keyring
-from plexlogin.simulator import Simulator
+from plexlogin.simulator import DEMO_HOME, DEMO_PROFILE_PIN, Simulator
 from plexlogin.tokens import MemoryKeyring
 keyring.set_keyring(MemoryKeyring())
 with Simulator(auto_approve_after=0.1) as sim:

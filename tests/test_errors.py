@@ -13,6 +13,7 @@ from plexlogin.errors import (
     NetworkError,
     PlexError,
     PlexLoginError,
+    ProfilePinRejected,
     RateLimited,
     RequestTimeout,
     ServerError,
@@ -88,9 +89,14 @@ def test_rate_limited_keeps_retry_after() -> None:
     assert RateLimited("busy", retry_after=None).retry_after is None
 
 
-def test_only_a_rejected_token_or_device_key_is_not_worth_retrying() -> None:
+def test_only_a_rejected_token_device_key_or_profile_pin_is_not_worth_retrying() -> None:
+    # the same wrong PIN sent again is refused again: only the person can change it
     plex_errors = [k for k in family() if issubclass(k, PlexError)]
-    assert {k for k in plex_errors if not k.transient} == {TokenRejected, KeyRejected}
+    assert {k for k in plex_errors if not k.transient} == {
+        TokenRejected,
+        KeyRejected,
+        ProfilePinRejected,
+    }
 
 
 def test_callers_can_catch_by_family() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from plexlogin.errors import PinExpired, PlexError, RateLimited, TokenRejected, UnexpectedAnswer
-from plexlogin.plex import Identity, PlexClient, parse_pin, parse_user
+from plexlogin.plex import Identity, PlexClient, parse_home_users, parse_pin, parse_user
 from plexlogin.secret import Token
 from plexlogin.simulator import Simulator
 
@@ -44,6 +44,15 @@ ERRORS: dict[str, tuple[str, int, type[PlexError]]] = {
 }
 
 
+#: file -> the profiles' (title, username, admin, protected, restricted)
+HOMES: dict[str, list[tuple[str, str | None, bool, bool, bool]]] = {
+    "home_users.json": [
+        ("Jane", "jane", True, True, False),
+        ("Little One", None, False, False, True),
+    ],
+}
+
+
 def load(name: str) -> Any:
     return json.loads((ANSWERS / name).read_text(encoding="utf-8"))
 
@@ -56,7 +65,8 @@ def client(simulator: Simulator) -> Iterator[PlexClient]:
 
 def test_every_fixture_has_an_expectation() -> None:
     """A fixture nobody checks proves nothing: each file is named below."""
-    assert {p.name for p in ANSWERS.glob("*.json")} == set(PINS) | set(USERS) | set(ERRORS)
+    expected = set(PINS) | set(USERS) | set(ERRORS) | set(HOMES)
+    assert {p.name for p in ANSWERS.glob("*.json")} == expected
 
 
 @pytest.mark.parametrize("name", PINS)
@@ -121,3 +131,20 @@ def test_a_user_needs_an_id_and_some_name(missing: dict[str, object]) -> None:
     """A managed user has only a title; without that too there is nobody to greet."""
     with pytest.raises(UnexpectedAnswer):
         parse_user({**load("user_managed_home.json"), **missing})
+
+
+@pytest.mark.parametrize("name", HOMES)
+def test_home_answers_parse_without_secrets(name: str) -> None:
+    profiles = parse_home_users(load(name))
+    seen = [(p.title, p.username, p.admin, p.protected, p.restricted) for p in profiles]
+    assert seen == HOMES[name]
+    assert all(p.uuid and p.thumb for p in profiles)
+
+
+@pytest.mark.parametrize("name", HOMES)
+def test_home_answers_through_the_client(
+    client: PlexClient, simulator: Simulator, name: str
+) -> None:
+    simulator.add_fault("home_users", status=200, body=(ANSWERS / name).read_bytes())
+    titles = [p.title for p in client.home_users(Token("SIMULATED-any"))]
+    assert titles == [title for title, *_ in HOMES[name]]

@@ -18,6 +18,7 @@ KEYS = [
     "error",
     "auth",
     "expires_at",
+    "profile",
 ]
 
 
@@ -56,6 +57,7 @@ def test_a_report_is_filled_as_the_run_goes() -> None:
         "error": str(Cancelled.while_saving()),
         "auth": "legacy",
         "expires_at": None,
+        "profile": None,
     }
 
 
@@ -63,4 +65,9 @@ def test_the_login_outcome_speaks_through_the_same_report() -> None:
     data = Outcome.signed_in("jane", "jane").as_json(settings())
     assert list(data) == KEYS
     assert data["status"] == "signed_in" and data["keyring_username"] == "jane"
-    assert data["error"] is None
+    assert data["error"] is None and data["profile"] is None
+
+
+def test_a_switched_profile_is_named_by_its_title() -> None:
+    data = Outcome.signed_in(None, "Mia", profile="Mia").as_json(settings())
+    assert (data["username"], data["keyring_username"], data["profile"]) == (None, "Mia", "Mia")

@@ -345,3 +345,12 @@ def test_command_line_home_option() -> None:
             process.communicate(timeout=10)
     assert f"Mia (managed, PIN {DEMO_PROFILE_PIN})" in page
     assert "<b>alex</b>" in page  # the admin approves
+
+
+def test_the_demo_note_names_the_demo_homes_protected_profile_and_its_pin() -> None:
+    from plexlogin.home import DEMO_HOME_NOTE
+
+    protected = [p for p in DEMO_HOME.profiles if p.protected]
+    assert [p.title for p in protected] == ["Mia"]
+    assert f"Mia (PIN {DEMO_PROFILE_PIN})" in DEMO_HOME_NOTE
+    assert all(p.title in DEMO_HOME_NOTE for p in DEMO_HOME.profiles)

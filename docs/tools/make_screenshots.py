@@ -1,5 +1,8 @@
 """Regenerate docs/screenshot-waiting.png and docs/screenshot-signed-in.png.
 
+With ``--home``: docs/screenshot-profiles.png and docs/screenshot-pin-pad.png instead (the
+demo's Plex Home: the profile picker, then the PIN pad of its protected profile).
+
 Runs the real window against the simulator (in-memory keyring, throw-away config)::
 
     xvfb-run -a -s "-screen 0 1280x1024x24" env QT_QPA_PLATFORM=xcb \\
@@ -94,11 +97,55 @@ def take_shots(window: SignInWindow, sim: Simulator, out: Path, suffix: str) -> 
     when_done()
 
 
+def take_home_shots(window: SignInWindow, sim: Simulator, out: Path, suffix: str) -> None:
+    """Approve as the Home's admin, grab the picker, choose Mia, grab the PIN pad half typed."""
+    from PySide6.QtCore import QTimer
+
+    profiles = window.profiles
+
+    def shot(name: str) -> None:
+        window.grab().save(str(out / f"screenshot-{name}{suffix}.png"))
+
+    def pad() -> None:
+        for digit in "12":  # two of four digits: the dots show the masking
+            profiles.pad.keys[digit].click()
+        def done() -> None:
+            shot("pin-pad")
+            window.close()
+
+        QTimer.singleShot(300, done)
+
+    def picker() -> None:
+        if window.pages.currentWidget() is not profiles.picker:
+            QTimer.singleShot(50, picker)
+            return
+
+        def choose() -> None:
+            # Xvfb runs no window manager: activate the window so the focus ring shows
+            window.activateWindow()
+            profiles.picker.tiles[0].setFocus()
+            QTimer.singleShot(200, grab_and_choose)
+
+        def grab_and_choose() -> None:
+            shot("profiles")
+            mia = next(t for t in profiles.picker.tiles if t.profile.protected)
+            mia.click()
+            QTimer.singleShot(400, pad)
+
+        QTimer.singleShot(600, choose)
+
+    window.codesShown.connect(
+        lambda code, url: QTimer.singleShot(300, lambda: sim.approve(code=code))
+    )
+    picker()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path, help="folder for the PNG files")
     parser.add_argument("--scale", default="1", help="QT_SCALE_FACTOR (default 1)")
     parser.add_argument("--dark", action="store_true", help="a dark palette (Fusion)")
+    parser.add_argument("--home", action="store_true", help="the Plex Home picker and PIN pad")
     args = parser.parse_args()
     # both must be set before Qt and plexlogin's config are first used
     os.environ["QT_SCALE_FACTOR"] = args.scale
@@ -108,7 +155,7 @@ def main() -> int:
     from PySide6.QtCore import QTimer
 
     from plexlogin.gui.app import application
-    from plexlogin.simulator import Simulator
+    from plexlogin.simulator import DEMO_HOME, Simulator
     from plexlogin.tokens import MemoryKeyring
 
     keyring.set_keyring(MemoryKeyring())
@@ -116,9 +163,12 @@ def main() -> int:
     if args.dark:
         go_dark(app)
     args.out.mkdir(parents=True, exist_ok=True)
-    with Simulator(username="jane") as sim:
+    # a Home's admin approves (Alex); else the account is "jane", alone
+    simulator = Simulator(home=DEMO_HOME) if args.home else Simulator(username="jane")
+    with simulator as sim:
         window = open_window(sim)
-        take_shots(window, sim, args.out, "-dark" if args.dark else "")
+        shots = take_home_shots if args.home else take_shots
+        shots(window, sim, args.out, "-dark" if args.dark else "")
         window.finished.connect(app.quit)
         QTimer.singleShot(20_000, app.quit)  # never hang
         window.show()

@@ -349,6 +349,7 @@ class AvatarView(QWidget):
     def set_name(self, name: str) -> None:
         """Use ``name``'s initials until a picture comes."""
         self._initials = initials(name)
+        self._image = None  # another account's picture must not stay under a new name
         self.setAccessibleName(f"Account picture of {name}")
         self.update()
 

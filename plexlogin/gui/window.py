@@ -43,9 +43,11 @@ from plexlogin.gui import theme
 from plexlogin.gui.accessibility import announce, set_role
 from plexlogin.gui.pages import DonePage, FinishingPage, Page, ProblemPage, WaitingPage, label
 from plexlogin.gui.paint_marks import paint_mark
+from plexlogin.gui.profiles import ProfilePages
 from plexlogin.gui.qrbitmap import QrBitmap
 from plexlogin.gui.widgets import spell_out
 from plexlogin.gui.worker import SessionFactory, SignInWorker
+from plexlogin.home import DEMO_HOME_NOTE
 from plexlogin.login import LoginSettings, Outcome
 
 APP_ID = "io.github.plexlogin"
@@ -112,7 +114,8 @@ class SignInWindow(QWidget):
         self._failure_pause_ms = failure_pause_ms
         self._thread: QThread | None = None
         # the session inside is cheap to build, and says how the sign-in ended at any time
-        self._worker = SignInWorker(settings, session_factory)
+        self.profiles = ProfilePages(self)  # the Plex Home picker and PIN pad
+        self._worker = SignInWorker(settings, session_factory or self.profiles.session_factory)
         self._painted = False
         self._outcome: Outcome | None = None
         self._auth_url = ""
@@ -127,6 +130,8 @@ class SignInWindow(QWidget):
             events.Recovered: self._recovered,
             events.Approved: self._approved,
             events.Verified: self._verified,
+            events.ProfilesOffered: lambda event: None,  # self.profiles shows the picker
+            events.ProfileSwitched: self._verified,  # from now on, the profile is the account
             events.Stored: self._show_done,
             events.StoreFailed: lambda event: self._show_save_failed(str(event.error)),
             events.WaitingForKeyring: lambda event: self._show_save_failed(event.message),
@@ -203,6 +208,7 @@ class SignInWindow(QWidget):
         self.pages = QStackedWidget()
         for page in self._pages.values():
             self.pages.addWidget(page)
+        self.profiles.add_to(self.pages, after=self.finishing)
         self._expose_parts()
         self._connect_parts()
 
@@ -229,6 +235,7 @@ class SignInWindow(QWidget):
         if self._settings.demo:
             # say so plainly: nobody should think a real account is being linked
             promise = "Demo: a local stand-in for plex.tv; no real Plex account is involved."
+            promise += " " + DEMO_HOME_NOTE
         self.subtitle = label(promise, role="muted", wrap=True)
         heading = QVBoxLayout()
         heading.setSpacing(2)
@@ -317,6 +324,7 @@ class SignInWindow(QWidget):
     def closeEvent(self, event: QCloseEvent) -> None:  # Qt API name
         """Any close ends the sign-in: stop the worker, decide the outcome, report it."""
         if self._outcome is None:
+            self.profiles.bridge.cancel()  # a question waiting for the person ends too
             self._outcome = self._worker.give_up()
             self._stop_worker()
             event.accept()
@@ -390,7 +398,7 @@ class SignInWindow(QWidget):
         self._show_page(Page.FINISHING)
         self.finishing_cancel.setFocus()
 
-    def _verified(self, event: events.Verified) -> None:
+    def _verified(self, event: events.Verified | events.ProfileSwitched) -> None:
         account = event.account
         self._username = account.username or account.display_name
         self._display_name = account.display_name

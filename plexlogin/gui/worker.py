@@ -203,7 +203,7 @@ class SignInWorker(QObject):
 
             self.codesReady.emit(item, encode_qr(item.auth_url))
             return
-        if isinstance(item, events.Verified):
+        if isinstance(item, (events.Verified, events.ProfileSwitched)):
             self._fetch_avatar(item.account.thumb)
         self.happened.emit(item)
 

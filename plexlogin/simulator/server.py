@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final
 from urllib.parse import unquote_plus, urlsplit
 
+from plexlogin.secret import redact_profile_pins
 from plexlogin.simulator import guard, routes
 from plexlogin.simulator.accounts import is_simulated_token
 from plexlogin.simulator.answers import (
@@ -41,6 +42,7 @@ from plexlogin.simulator.profiles import Home
 from plexlogin.simulator.request import Request
 
 logger = logging.getLogger("plexlogin.simulator")
+redact_profile_pins(logger)  # the access log's request lines may carry ?pin=
 
 # Request bodies are tiny (a form field, a small JSON object); anything bigger is a bug
 # or an attack and is refused before it is read into memory.

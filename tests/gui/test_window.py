@@ -328,8 +328,12 @@ def test_controls_are_named_for_assistive_technology_and_in_order(
     window = open_window(settings_for(sim))
     wait_for_codes(qtbot, window)
     for button in window.findChildren(QPushButton):
-        # a button's text is its name: what a screen reader says is what is on screen
-        assert accessible_text(button, QAccessible.Text.Name) == button.text()
+        name = accessible_text(button, QAccessible.Text.Name)
+        if any(char.isalnum() for char in button.text()):
+            # a button's text is its name: what a screen reader says is what is on screen
+            assert name == button.text()
+        else:  # a symbol such as the PIN pad's ⌫ is named in words
+            assert name and any(char.isalpha() for char in name), button.text()
         assert button.accessibleDescription(), button.text()
     assert window.qr_view.accessibleName() and window.qr_view.accessibleDescription()
     assert window.windowTitle() == "Sign in to Plex"

@@ -19,6 +19,7 @@ import os
 import re
 import socket
 import ssl
+import subprocess
 import threading
 import traceback
 from collections.abc import Callable, Iterator
@@ -34,12 +35,22 @@ from plexlogin.errors import KeyringError, NetworkError, UsageError
 from plexlogin.login import LoginSession, LoginSettings, Outcome
 from plexlogin.plex import Identity, PlexClient
 from plexlogin.secret import Token
-from plexlogin.simulator import TOKEN_PREFIX, Simulator
+from plexlogin.simulator import TOKEN_PREFIX, Home, HomeProfile, Simulator
 from tests.helpers.fake_clock import FakeClock
 from tests.helpers.keyring_fixtures import RaisingKeyring
 from tests.helpers.socket_keyring import KeyringServer
 
-from .harness import SERVICE, Child, Live, Result, approve_when_shown, finish, scan_for, wait_for
+from .harness import (
+    SERVICE,
+    Child,
+    Live,
+    Result,
+    approve_when_shown,
+    finish,
+    plexlogin_command,
+    scan_for,
+    wait_for,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -217,6 +228,108 @@ def test_logs_errors_and_reprs_of_a_whole_sign_in_never_show_the_token(
                 continue
     assert any("GET /api/v2/user" in line for line in shown), "urllib3's DEBUG log was not seen"
     nowhere(token, *shown)
+
+
+# --- the Plex Home profile PIN: a household secret ---------------------------------------------
+
+#: a protected profile's PIN, and the wrong one typed first; searched for as whole numbers
+#: (never inside a longer run of letters, digits or dashes, such as a UUID's)
+PROFILE_PIN, WRONG_PIN = "0479", "0480"
+PIN_HOME = Home(
+    (HomeProfile("Pat", username="pat", admin=True), HomeProfile("Kid", pin=PROFILE_PIN)),
+    name="The Audit Home",
+)
+
+
+def pin_seen(text: str) -> bool:
+    return any(re.search(rf"(?<![\w-]){pin}(?![\w-])", text) for pin in (PROFILE_PIN, WRONG_PIN))
+
+
+def run_with_stdin(child: Child, stdin: str, *args: str) -> tuple[Result, str]:
+    """A child plexlogin reading ``stdin``; also its command line, read while it runs."""
+    process = subprocess.Popen(
+        [*plexlogin_command(), *args],
+        env=child.env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=child.tmp_path,
+    )
+    cmdline = Path(f"/proc/{process.pid}/cmdline").read_bytes().decode(errors="replace")
+    assert process.stdin is not None
+    process.stdin.write(stdin)
+    process.stdin.close()
+    process.stdin = None  # communicate() must not flush a closed pipe
+    return finish(process), cmdline
+
+
+@pytest.mark.slow
+def test_the_profile_pin_is_in_no_output_file_log_or_argument(
+    tmp_path: Path, keyring_srv: KeyringServer
+) -> None:
+    with Simulator(home=PIN_HOME) as sim:
+        child = Child(tmp_path, sim, keyring_srv)
+        login = ["login", "--terminal", "--json", "-v", "--plex-url", sim.url, "--profile", "kid"]
+        login += ["--profile-pin-stdin", "--keyring-service", SERVICE]
+        seen: list[str] = []
+        for pin, code in ((WRONG_PIN, 1), (PROFILE_PIN, 0)):
+            sim.expire()
+            threading.Thread(target=approve_when_shown, args=(sim,), daemon=True).start()
+            result, cmdline = run_with_stdin(child, pin + "\n", *login)
+            assert result.returncode == code, result.stderr
+            seen += [result.stdout, result.stderr, cmdline]
+        switch = ["switch", "Kid", "--json", "-v", "--plex-url", sim.url, "--profile-pin-stdin"]
+        switch += ["--keyring-service", SERVICE, "--keyring-username", "Kid"]
+        # back to the admin first (a Home member's token may switch to any profile)
+        back = child.run(
+            "switch", "pat", "--plex-url", sim.url, "--keyring-service", SERVICE,
+            "--keyring-username", "Kid",
+        )
+        assert back.returncode == 0, back.stderr
+        for pin, code in ((WRONG_PIN, 1), (PROFILE_PIN, 0)):
+            result, cmdline = run_with_stdin(child, pin + "\n", *switch)
+            assert result.returncode == code, result.stderr
+            seen += [result.stdout, result.stderr, cmdline]
+        profiles = child.run("profiles", "--json", "-v", "--plex-url", sim.url)
+        seen += [profiles.stdout, profiles.stderr]
+        log = [f"{r.method} {r.path}?{r.query}" for r in sim.requests]
+    assert '"profile": "Kid"' in seen[3] and "PIN was wrong" in seen[1]
+    assert any("pin=<redacted>" in line for line in log), "the PIN did go to plex.tv"
+    assert not [text for text in seen + log if pin_seen(text)]
+    files = [p for p in tmp_path.rglob("*") if p.is_file() and not p.is_symlink()]
+    assert files and not [p for p in files if pin_seen(p.read_bytes().decode(errors="replace"))]
+
+
+def test_the_profile_pin_is_in_no_log_record_error_or_repr(
+    debug_log: pytest.LogCaptureFixture, memory_keyring: object
+) -> None:
+    shown: list[str] = []
+    with Simulator(home=PIN_HOME) as sim:
+        for pin in (WRONG_PIN, PROFILE_PIN):
+            clock = FakeClock()
+            settings = LoginSettings(
+                plex_url=sim.url,
+                client_id="bb0e0d0c-1b2a-4c3d-8e4f-5a6b7c8d9e0f",
+                product="plexlogin",
+                device_name=None,
+                keyring_service=SERVICE,
+                keyring_username=None,
+                remember=False,
+                profile="Kid",
+                profile_pin=pin,
+            )
+            heard: list[events.Event] = []
+            session = LoginSession(settings, heard.append, clock=clock, waiter=clock)
+            clock.at(2, lambda: sim.approve(_newest(sim)))
+            outcome = session.sign_in()
+            session.close()
+            shown += [repr(e) for e in heard] + [repr(outcome), repr(settings)]
+            shown += [repr(session.__dict__), repr(outcome.as_json(settings))]
+        assert outcome.profile == "Kid"
+    shown += [record.getMessage() for record in debug_log.records]
+    assert any("/switch" in line for line in shown), "urllib3's DEBUG log was not seen"
+    assert not [text for text in shown if pin_seen(text)]
 
 
 def _newest(sim: Simulator) -> int:
@@ -507,6 +620,9 @@ def test_config_holds_names_only(
 #: keyring entry, checking a Plex JWT's signature and reading a stored one's expiry
 REVEAL_ALLOWED = {
     ("plexlogin.plex", "PlexClient.get_user"),
+    # the X-Plex-Token header of the Plex Home calls: list the profiles, switch to one
+    ("plexlogin.plex", "PlexClient.home_users"),
+    ("plexlogin.plex", "PlexClient.switch_profile"),
     ("plexlogin.tokens", "TokenStore.save"),
     ("plexlogin.cli", "_token"),
     ("plexlogin.api", "stored_token"),

@@ -1,0 +1,487 @@
+"""The window's Plex Home pages: the profile picker and the PIN pad, and their bridge to the
+sign-in's thread.
+
+The session asks its :class:`~plexlogin.home.ProfileChooser` from the sign-in's thread;
+:class:`ProfileBridge` is that chooser for the window: it signals the UI thread and waits
+for the person's answer. Usable with a remote: arrows, Enter and Back (Escape or
+Backspace) do everything; number keys type the PIN.
+
+Back on the picker keeps the approving account (the window goes on and stores it): the
+person has already approved the sign-in on plex.tv, the signed-in profile is the one
+focused, and throwing the approval away on one press of a remote's Back key would send
+them through the code again. Closing the window still cancels (exit 3).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, Signal, Slot
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QImage,
+    QKeyEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+)
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from plexlogin.errors import Cancelled
+from plexlogin.events import Event, Profile, ProfilesOffered
+from plexlogin.gui import theme
+from plexlogin.gui.widgets import AvatarView
+
+if TYPE_CHECKING:
+    from plexlogin.login import LoginSession, LoginSettings
+
+PIN_LENGTH = 4
+#: an avatar that takes longer stays initials
+THUMB_PATIENCE = 3.0
+_BACK_KEYS = (Qt.Key.Key_Escape, Qt.Key.Key_Back)
+_ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Select)
+
+
+def _label(
+    text: str = "", *, role: str | None = None, scale: float = 1.0, bold: bool = False
+) -> QLabel:
+    """A label for server text too: plain text always (a title is data, not markup)."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+    if role is not None:
+        label.setProperty("role", role)
+    if scale != 1.0 or bold:
+        weight = QFont.Weight.DemiBold if bold else QFont.Weight.Normal
+        label.setFont(theme.scaled_font(label.font(), scale, weight))
+    return label
+
+
+class PinDots(QWidget):
+    """The typed digits as dots, never the digits: drawn, so that what a screen reader
+    says is its name ("PIN: 2 of 4 digits typed"), not a row of circles."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFont(theme.scaled_font(self.font(), 2.2))
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.set_typed(0)
+
+    def text(self) -> str:
+        """What is drawn: ● for a typed digit, ○ for one still to come."""
+        return " ".join("●" * self._typed + "○" * (PIN_LENGTH - self._typed))
+
+    def set_typed(self, typed: int) -> None:
+        """Show ``typed`` of the PIN's digits as typed."""
+        self._typed = typed
+        self.setAccessibleName(f"PIN: {typed} of {PIN_LENGTH} digits typed")
+        self.updateGeometry()
+        self.update()
+
+    def sizeHint(self) -> QSize:  # Qt API name
+        """Room for the dots in the widget's font."""
+        metrics = self.fontMetrics()
+        return QSize(metrics.horizontalAdvance(self.text()) + 8, metrics.height() + 8)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # Qt API name
+        """The dots, centred, in the palette's text colour."""
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.text())
+
+
+class _Page(QWidget):
+    """A page on which Escape means Back, not the window's Cancel shortcut."""
+
+    def event(self, event: QEvent) -> bool:  # Qt API name
+        """Claim Escape before the window-wide shortcut sees it (it reaches keyPressEvent)."""
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.key() in _BACK_KEYS
+        ):
+            event.accept()
+            return True
+        return super().event(event)
+
+
+# --- the bridge to the sign-in's thread ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Answer:
+    value: object
+
+
+class ProfileBridge(QObject):
+    """The window's :class:`~plexlogin.home.ProfileChooser` (lives in the UI thread).
+
+    :meth:`choose` and :meth:`pin_for` are called in the sign-in's thread: they signal the
+    UI and block until :meth:`answer` (or :meth:`cancel`, which makes them raise Cancelled).
+    """
+
+    pickerWanted = Signal(object)  # ProfilesOffered
+    pinWanted = Signal(object, bool)  # Profile, whether the last PIN was wrong
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._answers: queue.SimpleQueue[_Answer | None] = queue.SimpleQueue()
+
+    def choose(self, offer: ProfilesOffered) -> Profile | None:
+        """Show the picker; the chosen profile, or None to keep the approving account."""
+        self.pickerWanted.emit(offer)
+        answer = self._wait()
+        return answer if isinstance(answer, Profile) else None
+
+    def pin_for(self, profile: Profile, wrong: bool) -> str | None:
+        """Show the PIN pad; the PIN, or None for Back."""
+        self.pinWanted.emit(profile, wrong)
+        answer = self._wait()
+        return answer if isinstance(answer, str) else None
+
+    def answer(self, value: object) -> None:
+        """The person's answer (UI thread)."""
+        self._answers.put(_Answer(value))
+
+    def cancel(self) -> None:
+        """The window closed: a waiting question ends with Cancelled (any thread)."""
+        self._answers.put(None)
+
+    def session_factory(
+        self, settings: LoginSettings, on_event: Callable[[Event], None]
+    ) -> LoginSession:
+        """A session whose Home profiles are chosen through this bridge."""
+        from plexlogin.login import LoginSession
+
+        return LoginSession(settings, on_event, chooser=self)
+
+    def _wait(self) -> object:
+        answer = self._answers.get()
+        if answer is None:
+            self._answers.put(None)  # every later question is cancelled too
+            raise Cancelled()
+        return answer.value
+
+
+# --- the picker ----------------------------------------------------------------------------
+
+
+class _Thumbs(QObject):
+    """Loads avatars off the UI thread; ``loaded`` arrives in the UI thread."""
+
+    loaded = Signal(str, QImage)  # uuid, picture
+
+    def fetch(self, uuid: str, url: str | None) -> None:
+        if not url or not url.startswith(("https://", "http://")):
+            return
+
+        def load() -> None:
+            from plexlogin.gui.worker import _download
+
+            data = _download(url, THUMB_PATIENCE)
+            image = QImage.fromData(data) if data else QImage()
+            if not image.isNull():
+                self.loaded.emit(uuid, image)
+
+        threading.Thread(target=load, name="plexlogin-thumb", daemon=True).start()
+
+
+class ProfileAvatar(AvatarView):
+    """A profile's picture or initials; a lock badge instead of the "done" tick if protected."""
+
+    def __init__(self, protected: bool) -> None:
+        super().__init__()
+        self.protected = protected
+
+    def _paint_check(self, painter: QPainter) -> None:
+        if not self.protected:
+            return  # nothing is "done" on a picker: no tick
+        painter.setClipping(False)
+        side = self.SIDE * 0.34
+        badge = QRectF(self.width() - side - 1, self.height() - side - 1, side, side)
+        painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Window), 3))
+        painter.setBrush(QColor("#3A3A3A"))
+        painter.drawEllipse(badge)
+        # a padlock: a shackle (arc) over a body (rounded rectangle), white on dark
+        white = QColor("#FFFFFF")
+        left, top = badge.left(), badge.top()
+        body = QRectF(left + side * 0.3, top + side * 0.47, side * 0.4, side * 0.3)
+        shackle = QRectF(left + side * 0.36, top + side * 0.24, side * 0.28, side * 0.4)
+        painter.setPen(QPen(white, max(1.5, side * 0.08)))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawArc(shackle, 0, 180 * 16)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(white)
+        painter.drawRoundedRect(body, 2, 2)
+
+
+class ProfileTile(QPushButton):
+    """One profile: avatar (initials until the picture loads), title, lock and admin badges."""
+
+    def __init__(self, profile: Profile, *, signed_in: bool) -> None:
+        super().__init__()
+        self.profile = profile
+        self.setObjectName("profileTile")
+        self.setCheckable(False)
+        # a button's size hint ignores a layout inside it: the tile says its own size
+        self.setFixedSize(140, 188)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 12, 8, 10)
+        layout.setSpacing(6)
+        self.avatar = ProfileAvatar(profile.protected)
+        self.avatar.set_name(profile.title)
+        layout.addWidget(self.avatar, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.title = _label(profile.title, scale=1.1, bold=True)
+        layout.addWidget(self.title)
+        badges = [
+            text
+            for text, on in (("PIN", profile.protected), ("admin", profile.admin))
+            if on
+        ]
+        self.badges = _label("  ·  ".join(badges), role="muted")
+        layout.addWidget(self.badges)
+        layout.addStretch(1)
+        described = [*badges, "signed in"] if signed_in else badges
+        # a button's accessible name is its text; this one has its text in child labels
+        self.setAccessibleName(profile.title)
+        self.setAccessibleDescription(", ".join(described))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt API name
+        """Enter (or a remote's OK) chooses, like Space."""
+        if event.key() in _ENTER_KEYS:
+            self.click()
+            return
+        super().keyPressEvent(event)
+
+
+class ProfilePicker(_Page):
+    """The page "Who is watching?": a row of tiles, the signed-in profile first and focused."""
+
+    chosen = Signal(object)  # Profile, or None for Back (keep the approving account)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("profilePicker")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addStretch(1)
+        self.heading = _label("Who is using this device?", scale=1.45, bold=True)
+        layout.addWidget(self.heading)
+        self.hint = _label("", role="muted")
+        layout.addWidget(self.hint)
+        layout.addSpacing(14)
+        self._row = QHBoxLayout()
+        self._row.setSpacing(12)
+        self._row.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        layout.addLayout(self._row)
+        layout.addStretch(1)
+        self.tiles: list[ProfileTile] = []
+        # a remote has no pointer: where the focus is must be seen from the sofa
+        accent = theme.css(theme.ACCENT)
+        self.setStyleSheet(
+            "QPushButton#profileTile { border: 1px solid palette(mid); border-radius: 10px;"
+            " background: palette(base); }"
+            f" QPushButton#profileTile:focus {{ border: 3px solid {accent}; }}"
+        )
+        self._thumbs = _Thumbs()
+        self._thumbs.loaded.connect(self._show_thumb)
+
+    def show_offer(self, offer: ProfilesOffered) -> None:
+        """Show ``offer``'s profiles (the signed-in one first) and focus the first."""
+        for tile in self.tiles:
+            tile.deleteLater()
+        self.tiles = []
+        for profile in offer.profiles:
+            tile = ProfileTile(profile, signed_in=profile.uuid == offer.current)
+            tile.clicked.connect(lambda _=False, p=profile: self.chosen.emit(p))
+            self._row.addWidget(tile)
+            self.tiles.append(tile)
+            self._thumbs.fetch(profile.uuid, profile.thumb)
+        first = offer.profiles[0].title if offer.profiles else "this account"
+        self.hint.setText(f"Arrows and Enter choose · Back: stay signed in as {first}")
+        if self.tiles:
+            self.tiles[0].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt API name
+        """Arrows move between tiles; Back keeps the approving account."""
+        key = event.key()
+        if key in (*_BACK_KEYS, Qt.Key.Key_Backspace):
+            self.chosen.emit(None)
+        elif key in (Qt.Key.Key_Right, Qt.Key.Key_Down, Qt.Key.Key_Left, Qt.Key.Key_Up):
+            self._move(1 if key in (Qt.Key.Key_Right, Qt.Key.Key_Down) else -1)
+        else:
+            super().keyPressEvent(event)
+
+    def _move(self, step: int) -> None:
+        focused = [tile for tile in self.tiles if tile.hasFocus()]
+        index = self.tiles.index(focused[0]) if focused else 0
+        self.tiles[(index + step) % len(self.tiles)].setFocus(Qt.FocusReason.TabFocusReason)
+
+    @Slot(str, QImage)
+    def _show_thumb(self, uuid: str, image: QImage) -> None:
+        for tile in self.tiles:
+            if tile.profile.uuid == uuid:
+                tile.avatar.set_image(image)
+
+
+# --- the PIN pad ---------------------------------------------------------------------------
+
+
+class PinPad(_Page):
+    """Four masked digits, from number keys or the on-screen pad; submitted at the fourth."""
+
+    entered = Signal(str)
+    back = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("pinPad")
+        self._digits: list[str] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addStretch(1)
+        self.heading = _label("", scale=1.45, bold=True)
+        layout.addWidget(self.heading)
+        self.dots = PinDots()
+        layout.addWidget(self.dots)
+        self.message = _label("", role="error")
+        layout.addWidget(self.message)
+        layout.addSpacing(8)
+        layout.addLayout(self._build_keys())
+        layout.addStretch(1)
+        self._show_dots()
+
+    def _build_keys(self) -> QGridLayout:
+        grid = QGridLayout()
+        grid.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.keys: dict[str, QPushButton] = {}
+        for index, text in enumerate([*"123456789", "Back", "0", "⌫"]):
+            key = QPushButton(text)
+            key.setObjectName("pinKey")
+            key.setFixedSize(96, 44)
+            grid.addWidget(key, index // 3, index % 3)
+            self.keys[text] = key
+            key.clicked.connect(lambda _=False, t=text: self._pressed(t))
+            # the test suite wants every button named and described, as screen readers do
+            key.setAccessibleName(text)
+            key.setAccessibleDescription("Types this digit of the PIN (it is not spoken)")
+        self.keys["⌫"].setAccessibleName("Delete one digit")
+        self.keys["⌫"].setAccessibleDescription("Deletes the last digit typed (Backspace)")
+        self.keys["Back"].setAccessibleDescription("Back to the profiles (Escape)")
+        return grid
+
+    def ask(self, profile: Profile, wrong: bool) -> None:
+        """Ask for ``profile``'s PIN (saying so when the last one was wrong)."""
+        self.heading.setText(f"Enter the PIN of {profile.title}")
+        self.message.setText("The PIN was wrong. Try again." if wrong else "")
+        self.clear()
+        self.setEnabled(True)
+        self.keys["1"].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def clear(self) -> None:
+        """Forget the digits typed so far."""
+        self._digits.clear()
+        self._show_dots()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt API name
+        """Number keys type; Backspace deletes one (none left: Back); Escape is Back."""
+        text = event.text()
+        if len(text) == 1 and text.isascii() and text.isdigit():
+            self._pressed(text)
+        elif event.key() == Qt.Key.Key_Backspace:
+            self._pressed("⌫")
+        elif event.key() in _BACK_KEYS:
+            self._pressed("Back")
+        else:
+            super().keyPressEvent(event)
+
+    def _pressed(self, key: str) -> None:
+        if key == "Back" or (key == "⌫" and not self._digits):
+            self.clear()
+            self.back.emit()
+        elif key == "⌫":
+            self._digits.pop()
+        elif len(self._digits) < PIN_LENGTH:
+            self._digits.append(key)
+        self._show_dots()
+        if len(self._digits) == PIN_LENGTH:
+            pin = "".join(self._digits)
+            self.clear()  # the digits live no longer than the submission
+            self.setEnabled(False)  # until plex.tv answers
+            self.message.setText("Checking…")
+            self.entered.emit(pin)
+
+    def _show_dots(self) -> None:
+        self.dots.set_typed(len(self._digits))
+
+
+# --- the pages in the window ---------------------------------------------------------------
+
+
+class ProfilePages(QObject):
+    """Puts the picker and the PIN pad in the window's page stack and answers the bridge."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.bridge = ProfileBridge()
+        self.picker = ProfilePicker()
+        self.pad = PinPad()
+        self._stack: QStackedWidget | None = None
+        self._after: QWidget | None = None
+        self._offer: ProfilesOffered | None = None
+        self.bridge.pickerWanted.connect(self._show_picker)
+        self.bridge.pinWanted.connect(self._show_pad)
+        self.picker.chosen.connect(self._answer)
+        self.pad.entered.connect(self.bridge.answer)  # the pad says "Checking…" meanwhile
+        self.pad.back.connect(lambda: self._answer(None))
+
+    def session_factory(
+        self, settings: LoginSettings, on_event: Callable[[Event], None]
+    ) -> LoginSession:
+        """The window's sessions ask the person through these pages."""
+        return self.bridge.session_factory(settings, on_event)
+
+    def add_to(self, stack: QStackedWidget, after: QWidget | None) -> None:
+        """Add both pages to ``stack``; ``after`` is shown while plex.tv works on an answer."""
+        self._stack, self._after = stack, after
+        stack.addWidget(self.picker)
+        stack.addWidget(self.pad)
+
+    @Slot(object)
+    def _show_picker(self, offer: ProfilesOffered) -> None:
+        self._offer = offer
+        self.picker.show_offer(offer)
+        self._show(self.picker)
+        if self.picker.tiles:
+            self.picker.tiles[0].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    @Slot(object, bool)
+    def _show_pad(self, profile: Profile, wrong: bool) -> None:
+        self._show(self.pad)
+        self.pad.ask(profile, wrong)
+
+    def _answer(self, value: object) -> None:
+        if self._after is not None:
+            self._show(self._after)
+        self.bridge.answer(value)
+
+    def _show(self, page: QWidget) -> None:
+        if self._stack is not None:
+            self._stack.setCurrentWidget(page)
