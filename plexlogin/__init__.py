@@ -1,11 +1,8 @@
 """plexlogin: sign in to Plex with a PIN or QR code and keep the token in the OS keyring."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("plexlogin")
-except PackageNotFoundError:  # a source checkout that was never installed
-    __version__ = "0.0.0+unknown"
+#: written here as in pyproject.toml (test_packaging keeps the two equal): asking
+#: importlib.metadata at start-up cost ~10 ms before the window could paint
+__version__ = "0.1.0"
 
 APP_NAME = "plexlogin"
 #: keyring services: the real entry, and the one --demo uses so it never touches it
