@@ -174,6 +174,17 @@ def test_both_pins_are_requested_at_once(simulator: Simulator, clock: FakeClock)
     assert ready_after < 0.55
 
 
+def test_the_polls_reuse_the_connections_the_pins_were_made_on(
+    client: PlexClient, simulator: Simulator, clock: FakeClock
+) -> None:
+    """Keep-alive: one connection for each PIN made at once, none more for 60 polls."""
+    signin, rec = make_flow(client, clock)
+    clock.at(30, lambda: simulator.approve(short_pin(simulator).id))
+    signin.run()
+    assert len(rec.times("poll_pin")) >= 55
+    assert simulator.connections_accepted <= 2
+
+
 def test_pin_vanishing_early_is_renewed(
     client: PlexClient, simulator: Simulator, clock: FakeClock
 ) -> None:
