@@ -105,10 +105,9 @@ HANG_GRACE = 0.5
 
 @dataclass
 class _Parts:
-    """What a sign-in needs from ``requests`` and ``keyring``, built on first use."""
+    """What a sign-in needs from ``requests``, built on first use."""
 
     client: PlexClient
-    store: TokenStore
     flow: SignInFlow
 
 
@@ -139,6 +138,7 @@ class LoginSession:
         self._ended = threading.Event()  # set while no sign_in()/store_again() runs
         self._ended.set()
         self._parts: _Parts | None = None
+        self._token_store: TokenStore | None = None
         self._deadline = None if settings.timeout is None else self._clock() + settings.timeout
         self._warmed = False
         self._verified: SignIn | None = None  # the token waits here until the keyring has it
@@ -161,7 +161,6 @@ class LoginSession:
     def _build(self) -> _Parts:
         from plexlogin.flow import SignInFlow
         from plexlogin.plex import Identity, PlexClient
-        from plexlogin.tokens import TokenStore
 
         settings = self.settings
         named = {"device_name": settings.device_name} if settings.device_name else {}
@@ -170,7 +169,7 @@ class LoginSession:
         flow = SignInFlow(
             client, self._relay, timeout=settings.timeout, waiter=self._waiter, clock=self._clock
         )
-        return _Parts(client, TokenStore(settings.keyring_service), flow)
+        return _Parts(client, flow)
 
     @property
     def client(self) -> PlexClient:
@@ -179,8 +178,15 @@ class LoginSession:
 
     @property
     def store(self) -> TokenStore:
-        """The keyring entry's store (built on first use)."""
-        return self._built().store
+        """The keyring entry's store, built on first use: ``keyring`` and its Secret
+        Service stack load once the codes show (the warm-up) instead of before the first
+        request to plex.tv."""
+        with self._build_lock:
+            if self._token_store is None:
+                from plexlogin.tokens import TokenStore
+
+                self._token_store = TokenStore(self.settings.keyring_service)
+            return self._token_store
 
     @property
     def flow(self) -> SignInFlow:

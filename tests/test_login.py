@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import keyring.backend
 import keyring.errors
@@ -173,3 +177,33 @@ def test_store_again_after_the_keyring_refused(
     assert not session.can_store_again
     assert fixed.get_password("plexlogin-test", "jane")
     session.close()
+
+
+def test_keyring_loads_only_once_the_codes_show(tmp_path: Path) -> None:
+    """keyring and its Secret Service stack are not on the way to the first request."""
+    probe = """
+import sys
+from plexlogin import events
+from plexlogin.login import LoginSession, LoginSettings
+from plexlogin.simulator import Simulator
+
+seen = []
+with Simulator() as sim:
+    settings = LoginSettings(sim.url, "8b5a3f0e-2c1d-4e6f-9a7b-0c1d2e3f4a5b", "plexlogin",
+                             None, "plexlogin-test", None, timeout=30, remember=False)
+
+    def on_event(event):
+        if isinstance(event, events.CodesReady) and not seen:
+            seen.append("keyring" in sys.modules)
+            session.cancel()
+
+    session = LoginSession(settings, on_event)
+    session.sign_in()
+print(seen)
+"""
+    env = {**os.environ, "PLEXLOGIN_CONFIG_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[False]"
