@@ -103,6 +103,11 @@ class Outcome:
 HANG_GRACE = 0.5
 
 
+#: seconds after the first codes before the keyring is looked for (they are on screen by
+#: then; nobody approves that fast)
+WARM_UP_DELAY = 0.3
+
+
 @dataclass
 class _Parts:
     """What a sign-in needs from ``requests``, built on first use."""
@@ -206,9 +211,13 @@ class LoginSession:
                 self._storing = False
         self._on_event(event)
         if not self._warmed and isinstance(event, CodesReady):
-            # the person needs seconds to approve: find the keyring meanwhile
+            # the person needs seconds to approve: find the keyring meanwhile, on a thread
+            # of its own once the codes are painted (importing keyring takes the GIL for
+            # tens of ms: not while the QR is drawn, nor in the flow's way)
             self._warmed = True
-            self.store.warm_up()
+            warm = threading.Timer(WARM_UP_DELAY, lambda: self.store.warm_up())
+            warm.daemon = True
+            warm.start()
 
     # -- the whole sign-in (blocks: a worker thread's job) --
 
