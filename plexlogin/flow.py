@@ -217,7 +217,7 @@ class SignInFlow:
         made = self._create_both()
         for strong in (False, True):
             while strong not in made:
-                pin = self._attempt(self.client.create_pin, strong)
+                pin = self._attempt(self._new_pin, strong)
                 if not isinstance(pin, _Failure):
                     made[strong] = self._activate(pin)
         return [made[False], made[True]]
@@ -230,13 +230,13 @@ class SignInFlow:
         strong = _Caught()
         helper = threading.Thread(
             target=strong.run,
-            args=(self.client.create_pin, True),
+            args=(self._new_pin, True),
             name="plexlogin-pin",
             daemon=True,
         )
         helper.start()
         short = _Caught()
-        short.run(self.client.create_pin, False)
+        short.run(self._new_pin, False)
         helper.join()
         made: dict[bool, _Active] = {}
         # successes first, so a Recovered never follows this round's Trouble
@@ -297,7 +297,7 @@ class SignInFlow:
                 tried_ahead = True
                 upcoming = self._create_ahead()
                 continue
-            approval = self._poll(active)
+            approval = self._poll_pin(active)
             if approval is not None:
                 return (None, upcoming) if isinstance(approval, PinExpired) else (approval, None)
 
@@ -306,17 +306,23 @@ class SignInFlow:
         made = self._create_both()
         return [made[False], made[True]] if len(made) == 2 else None
 
-    def _poll(self, active: _Active) -> tuple[Token, bool] | PinExpired | None:
+    def _poll_pin(self, active: _Active) -> tuple[Token, bool] | PinExpired | None:
         """Poll one PIN: its token, PinExpired when it is gone, None for "not yet"."""
         # counted from the start of the request, so slow answers never speed us up
         active.next_poll = self._clock() + self._poll_interval
         try:
-            pin = self._attempt(self.client.poll_pin, active.pin.id)
+            pin = self._attempt(self._poll, active.pin.id)
         except PinExpired as gone:
             return gone
         if isinstance(pin, _Failure) or pin.auth_token is None:
             return None
         return pin.auth_token, active.pin.strong
+
+    def _new_pin(self, strong: bool) -> Pin:
+        return self.client.create_pin(strong)
+
+    def _poll(self, pin_id: int) -> Pin:
+        return self.client.poll_pin(pin_id)
 
     def _verify(self, token: Token) -> PlexUser:
         while True:
