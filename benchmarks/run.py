@@ -76,11 +76,14 @@ AFTER_EXIT_WATCH = 1.0
 # --- goals (what a person notices) and the --quick regression limits -------------------
 
 GOAL_FIRST_PAINT = 1.3  # x the bare window
-GOAL_CODES_SHOWN = 1.6  # x the bare window
+GOAL_CODES_SHOWN = 1.25  # x the window with the sign-in libraries imported up front
 GOAL_APPROVAL = 0.6  # seconds
 GOAL_RATE = 1.0  # requests / s / PIN
 GOAL_CPU = 1.0  # % of one core
-GOAL_RSS = 1.3  # x the bare window
+GOAL_RSS = 1.25  # x the window with the sign-in libraries imported up front
+GOAL_NETWORK = 1.3  # x (first paint + one TLS handshake + one round trip)
+#: what the network-shaped run adds to every plex.tv answer (a round trip to a far server)
+NETWORK_LATENCY = 0.080
 
 #: --quick fails when a figure is more than this many times its floor in the same run
 REGRESSION = 2.0
@@ -391,6 +394,11 @@ class Results:
     codes_floor: list[float] = field(default_factory=list)
     codes_heavy: list[float] = field(default_factory=list)
     paint_to_request: Sample = field(default_factory=Sample)
+    pin_gap: Sample = field(default_factory=Sample)  # second PIN request after the first
+    net_codes: Sample = field(default_factory=Sample)  # over TLS with NETWORK_LATENCY
+    net_floor: list[float] = field(default_factory=list)  # paint + handshake + round trip
+    net_trip: Sample = field(default_factory=Sample)  # one fresh TLS request, measured
+    net_pin_gap: Sample = field(default_factory=Sample)
     request_to_codes: Sample = field(default_factory=Sample)
     gui_rss: Sample = field(default_factory=Sample)
     gui_cpu_total: Sample = field(default_factory=Sample)
@@ -482,6 +490,7 @@ def window_signin(
     results.codes_heavy.append(floor.heavy_paint.values[-1])
     creates = sorted(r.at for r in sim.requests if r.endpoint == "create")
     results.paint_to_request.add(creates[0] - painted)
+    results.pin_gap.add(creates[1] - creates[0])
     results.request_to_codes.add(shown - creates[1])
     results.gui_rss.add(proc.peak_rss_kib)
     results.gui_cpu_total.add(proc.total_cpu)
@@ -490,6 +499,49 @@ def window_signin(
     _count_polls_after_token(sim, results)
     _note_gaps(sim, results)
     bench.watch_after_exit(sim, proc.exit_at)
+
+
+def one_fresh_request(url: str, ca_file: Path) -> float:
+    """A new TLS connection and one request through it: a handshake and a round trip."""
+    import requests
+
+    started = time.monotonic()
+    with requests.Session() as session:
+        session.get(f"{url}/api/v2/user", verify=str(ca_file), timeout=10)
+    return time.monotonic() - started
+
+
+def network_signin(bench: Bench, results: Results) -> None:
+    """The window against the simulator over TLS, every answer NETWORK_LATENCY late.
+
+    Killed once the codes show: the floor is this launch's own first paint plus one
+    fresh TLS request measured right after (a handshake and a round trip), the least a
+    client that paints first and then asks plex.tv can take.
+    """
+    from tests.helpers.tls_front import TlsFront
+
+    sim = bench.simulator()
+    sim.add_fault("any", delay=NETWORK_LATENCY, times=-1)
+    folder = Path(tempfile.mkdtemp(dir=bench.tmp))
+    marks = bench.mark_file()
+    try:
+        with TlsFront(sim.url, folder) as front:
+            env = bench.env_for(marks)
+            env["REQUESTS_CA_BUNDLE"] = str(front.ca_file)
+            proc = Proc(bench.plexlogin_argv(front.url), env)
+            try:
+                shown = wait_until("codes shown over TLS", mark_in(marks, "codes-shown"), 30, proc)
+            finally:
+                proc.kill()
+            trip = one_fresh_request(front.url, front.ca_file)
+        creates = sorted(r.at for r in sim.requests if r.endpoint == "create")
+    finally:
+        sim.stop()
+    painted = read_marks(marks)["first-paint"] - proc.launched
+    results.net_codes.add(shown - proc.launched)
+    results.net_trip.add(trip)
+    results.net_floor.append(painted + trip)
+    results.net_pin_gap.add(creates[1] - creates[0])
 
 
 def short_pin_id(sim: Any) -> int | None:
@@ -663,13 +715,14 @@ def build_rows(r: Results) -> list[Row]:
             f"{ms(r.heavy_paint.median)}",
             f"{codes_ratio:.2f}x (per launch {codes_pairs:.2f}x"
             f"; {codes_heavy:.2f}x the window with the libraries)",
-            f"≤ {GOAL_CODES_SHOWN}x",
-            codes_ratio <= GOAL_CODES_SHOWN,
+            f"≤ {GOAL_CODES_SHOWN}x the window with the libraries",
+            codes_heavy <= GOAL_CODES_SHOWN,
             f"codes shown {codes_heavy:.2f}x the window with the sign-in libraries"
             if not codes_heavy <= REGRESSION
             else None,
         )
     )
+    rows.extend(network_rows(r))
     stored = r.approve_stored.median
     limit = REGRESSION * APPROVAL_FLOOR
     rows.append(
@@ -745,8 +798,8 @@ def build_rows(r: Results) -> list[Row]:
             f"bare window {r.floor_rss.describe(mb)}; with the sign-in libraries up front "
             f"{mb(r.heavy_rss.median)}",
             f"{rss:.2f}x ({rss_heavy:.2f}x the window with the libraries)",
-            f"≤ {GOAL_RSS}x",
-            rss <= GOAL_RSS,
+            f"≤ {GOAL_RSS}x the window with the libraries",
+            rss_heavy <= GOAL_RSS,
             f"peak RSS {rss_heavy:.2f}x the window with the sign-in libraries"
             if not rss_heavy <= REGRESSION
             else None,
@@ -763,6 +816,42 @@ def build_rows(r: Results) -> list[Row]:
         )
     )
     return rows
+
+
+def network_rows(r: Results) -> list[Row]:
+    """Launch → codes over TLS with latency, and how far apart the two PINs were asked for."""
+    if not r.net_codes.values:
+        return []  # a --variant: measured locally only
+    net = median_ratio(r.net_codes.values, r.net_floor)
+    latency = ms(NETWORK_LATENCY)
+    gap = max(r.pin_gap.median, r.net_pin_gap.median)
+    apart = NETWORK_LATENCY / 2  # one after the other would be a whole round trip apart
+    return [
+        Row(
+            f"launch → code and QR visible over TLS, {latency} added to every answer",
+            r.net_codes.describe(ms),
+            f"first paint + one TLS handshake + one round trip: "
+            f"{ms(statistics.median(r.net_floor))} (the request alone "
+            f"{r.net_trip.describe(ms)})",
+            f"{net:.2f}x (median per launch)",
+            f"≤ {GOAL_NETWORK}x",
+            net <= GOAL_NETWORK,
+            f"codes over TLS {net:.2f}x paint + handshake + round trip"
+            if not net <= REGRESSION
+            else None,
+        ),
+        Row(
+            "second PIN requested after the first (both at once)",
+            f"local {r.pin_gap.describe(ms)}; over TLS with {latency} {r.net_pin_gap.describe(ms)}",
+            "0 (in parallel); one after the other would be a round trip",
+            "-",
+            f"≤ a few ms (< {ms(apart)})",
+            gap < apart,
+            f"the PINs were requested {ms(gap)} apart (one after the other?)"
+            if not gap < apart
+            else None,
+        ),
+    ]
 
 
 def breakdown(r: Results) -> list[tuple[str, str]]:
@@ -929,6 +1018,7 @@ def launch_rounds(bench: Bench, results: Results, variants: Variants, launches: 
         window_to_paint(bench, results, results)
         floor_launch(bench, results, heavy=True)
         window_signin(bench, results, results)
+        network_signin(bench, results)
         for source, variant in variants.values():
             window_to_paint(bench, variant, results, source)
             window_signin(bench, variant, results, source)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+#: written here as in pyproject.toml (test_packaging keeps the two equal): asking
+#: importlib.metadata at start-up cost ~10 ms before the window could paint
+__version__ = "0.1.0"
+
 APP_NAME = "plexlogin"
 #: keyring services: the real entry, and the one --demo uses so it never touches it
 KEYRING_SERVICE = "plexlogin"
@@ -53,8 +57,6 @@ def __getattr__(name: str) -> Any:
     """Load a public name of the API on first use (PEP 562)."""
     import importlib
 
-    if name == "__version__":
-        return _version()
     if name == "events":
         return importlib.import_module("plexlogin.events")
     module = _LAZY.get(name)
@@ -66,16 +68,3 @@ def __getattr__(name: str) -> Any:
 def __dir__() -> list[str]:
     """The module's names, the lazy ones included."""
     return sorted({*globals(), *__all__})
-
-
-def _version() -> str:
-    # looked up when first asked for: importlib.metadata costs tens of milliseconds, and
-    # the console script's SIGTERM handler waits for this package to import
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        found = version("plexlogin")
-    except PackageNotFoundError:  # a source checkout that was never installed
-        found = "0.0.0+unknown"
-    globals()["__version__"] = found
-    return found

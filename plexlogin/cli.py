@@ -324,9 +324,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     with sigterm_interrupts():
         try:
             return _main(args_list)
-        except KeyboardInterrupt:  # Ctrl-C or SIGTERM before the command got anywhere
-            from plexlogin.entry import cancelled_while_starting
+        except (KeyboardInterrupt, RuntimeError) as error:
+            # Ctrl-C or SIGTERM before the command got anywhere (perhaps wrapped: see
+            # entry.interrupted)
+            from plexlogin.entry import cancelled_while_starting, interrupted
 
+            if not interrupted(error):
+                raise
             return cancelled_while_starting(args_list)
 
 

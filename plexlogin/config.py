@@ -17,13 +17,9 @@ import json
 import os
 import re
 import stat
-import tempfile
-import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Final
-
-import platformdirs
 
 from .errors import ConfigError
 
@@ -65,6 +61,8 @@ class Config:
 
 def new_client_id() -> str:
     """A fresh client identifier (random UUID4, canonical lowercase form)."""
+    import uuid  # here, not at start-up: only a first run makes one
+
     return str(uuid.uuid4())
 
 
@@ -73,6 +71,8 @@ def config_dir() -> Path:
     override = os.environ.get(CONFIG_DIR_ENV)
     if override:
         return Path(override).expanduser()
+    import platformdirs  # here: the override above is the usual case in tests and wizards
+
     # appauthor=False: on Windows, "%LOCALAPPDATA%\\plexlogin" rather than "plexlogin\\plexlogin".
     return Path(platformdirs.user_config_dir("plexlogin", appauthor=False))
 
@@ -171,6 +171,8 @@ def _write(config: Config, path: Path, *, exclusive: bool = False) -> bool:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     # mkstemp makes the file 0600, in the same folder so that os.replace is atomic: a crash
     # mid-write leaves the old file whole, never half of a new one.
+    import tempfile  # here, off the path to the window's first paint
+
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as stream:

@@ -36,7 +36,25 @@ def main() -> int:
         from plexlogin.cli import main as run
     except KeyboardInterrupt:
         return cancelled_while_starting(args)
+    except RuntimeError as error:
+        if not interrupted(error):
+            raise
+        return cancelled_while_starting(args)
     return run()
+
+
+def interrupted(error: BaseException) -> bool:
+    """Whether ``error`` is a Ctrl-C or SIGTERM in disguise.
+
+    A KeyboardInterrupt raised while Python creates a class (a signal landing during an
+    import) reaches us wrapped in a RuntimeError, its cause the interrupt itself.
+    """
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__
+    return False
 
 
 def cancelled_while_starting(args: list[str]) -> int:

@@ -60,6 +60,10 @@ BACKOFF_CAP = 30.0
 #: codes that die sooner than this after being shown (vanished, born expired, rejected)
 #: were cut short; twice in a row and new ones are made only after a backoff
 SHORT_LIVED = 10.0
+#: the next codes are made this long before the shown ones expire and swapped in at
+#: their deadline, so "Getting a new code…" never shows while plex.tv answers; at most
+#: a tenth of the codes' life, as the next codes' life starts when they are made
+RENEW_AHEAD = 10.0
 
 
 @dataclass(frozen=True)
@@ -187,6 +191,7 @@ class SignInFlow:
     def _run(self) -> SignIn:
         renewed = False
         cut_short = 0  # generations of codes in a row that died at once
+        upcoming: list[_Active] | None = None  # codes made ahead, shown at the swap
         while True:
             if cut_short >= 2:
                 # A server that drops every PIN at once (404 for fresh PINs, expiresAt in
@@ -194,39 +199,77 @@ class SignInFlow:
                 backoff = min(BACKOFF_CAP, BACKOFF_START * 2 ** (cut_short - 2))
                 error = UnexpectedAnswer("plex.tv keeps ending the sign-in codes at once.")
                 self._trouble("plex.tv keeps ending the sign-in codes", backoff, error)
-            pins = self._create_pins(renewed)
-            shown_at = self._clock()
+            pins = upcoming if upcoming is not None else self._create_pins()
+            shown_at = self._show(pins, renewed)
             renewed = True
-            approval = self._poll_until_approved(pins)
+            approval, upcoming = self._poll_until_approved(pins, shown_at)
             if approval is not None:
-                token, via_qr = approval
-                self._emit(Approved(via_qr))
-                try:
-                    expires_at = self._check_jwt(token)
-                    user = self._verify(token)
-                except TokenRejected:
-                    self._emit(Renewing("plex.tv rejected the sign-in. Getting a new code…"))
-                else:
-                    self._emit(Verified(account_of(user)))
-                    return SignIn(user, token, expires_at)
-            else:
+                result = self._verified(*approval)
+                if result is not None:
+                    return result
+                upcoming = None  # after a rejected token, start afresh
+            elif upcoming is None:
                 self._emit(Renewing("The code expired. Getting a new one…"))
             cut_short = cut_short + 1 if self._clock() - shown_at < SHORT_LIVED else 0
 
+    def _verified(self, token: Token, via_qr: bool) -> SignIn | None:
+        """Check an approved token; None (and Renewing) when plex.tv rejects it."""
+        self._emit(Approved(via_qr))
+        try:
+            expires_at = self._check_jwt(token)
+            user = self._verify(token)
+        except TokenRejected:
+            self._emit(Renewing("plex.tv rejected the sign-in. Getting a new code…"))
+            return None
+        self._emit(Verified(account_of(user)))
+        return SignIn(user, token, expires_at)
+
     # -- stages --
 
-    def _create_pins(self, renewed: bool) -> list[_Active]:
-        made: dict[bool, _Active] = {}
+    def _create_pins(self) -> list[_Active]:
+        """Both PINs, retried with backoff until plex.tv makes them."""
+        made = self._create_both()
         for strong in (False, True):
             while strong not in made:
                 pin = self._attempt(self._new_pin, strong)
-                if isinstance(pin, _Failure):
-                    continue
-                now = self._clock()
-                made[strong] = _Active(pin, now + pin.seconds_left(), now)
-        short, strong_pin = made[False], made[True]
+                if not isinstance(pin, _Failure):
+                    made[strong] = self._activate(pin)
+        return [made[False], made[True]]
+
+    def _create_both(self) -> dict[bool, _Active]:
+        """One try at both PINs at once: the strong one in a helper thread, so the code
+        shows one round trip after the first request rather than two. A PIN that failed
+        is left out (and reported, each failure as one step of the backoff)."""
+        self._wait_until(self._pause_until)
+        strong = _Caught()
+        helper = threading.Thread(
+            target=strong.run,
+            args=(self._new_pin, True),
+            name="plexlogin-pin",
+            daemon=True,
+        )
+        helper.start()
+        short = _Caught()
+        short.run(self._new_pin, False)
+        helper.join()
+        made: dict[bool, _Active] = {}
+        # successes first, so a Recovered never follows this round's Trouble
+        for kind, caught in sorted([(False, short), (True, strong)], key=lambda c: c[1].failed):
+            pin = self._outcome(caught.get)
+            if not isinstance(pin, _Failure):
+                made[kind] = self._activate(pin)
+        return made
+
+    def _activate(self, pin: Pin) -> _Active:
+        now = self._clock()
+        return _Active(pin, now + pin.seconds_left(), now)
+
+    def _show(self, pins: list[_Active], renewed: bool) -> float:
+        """Emit CodesReady for ``pins`` (short, strong); returns when they were shown."""
+        short, strong_pin = pins
         deadline = min(short.deadline, strong_pin.deadline)
-        lifetime = deadline - self._clock()
+        now = self._clock()
+        lifetime = deadline - now
         self._shown_codes = True
         self._emit(
             CodesReady(
@@ -238,28 +281,56 @@ class SignInFlow:
                 renewed=renewed,
             )
         )
-        return [short, strong_pin]
+        return now
 
-    def _poll_until_approved(self, pins: list[_Active]) -> tuple[Token, bool] | None:
-        """Poll each PIN at most once per interval; None when they expired."""
+    def _poll_until_approved(
+        self, pins: list[_Active], shown_at: float
+    ) -> tuple[tuple[Token, bool] | None, list[_Active] | None]:
+        """Poll each PIN at most once per interval until one carries a token or they
+        expire; also makes the next codes ahead of the deadline (one try).
+
+        The shown codes are polled up to their deadline, the next ones only once shown:
+        the person may be typing the old code until the swap, and nobody can type a code
+        they have not seen. Codes cut short (shown less than SHORT_LIVED) get no
+        successor ahead of time, so the backoff for vanishing codes still applies.
+        """
         deadline = min(active.deadline for active in pins)
+        lead = min(RENEW_AHEAD, (deadline - shown_at) / 10)
+        renew_at = max(deadline - lead, shown_at + SHORT_LIVED)
+        upcoming: list[_Active] | None = None
+        tried_ahead = renew_at >= deadline
         while True:
             active = min(pins, key=lambda a: a.next_poll)
-            self._wait_until(min(max(active.next_poll, self._pause_until), deadline))
+            wake = min(max(active.next_poll, self._pause_until), deadline)
+            self._wait_until(wake if tried_ahead else min(wake, max(renew_at, self._pause_until)))
             if self._clock() >= deadline:
-                return None
+                return None, upcoming
             if self._pause_until > self._clock():
                 continue  # a 429 arrived for another request meanwhile
-            # counted from the start of the request, so slow answers never speed us up
-            active.next_poll = self._clock() + self._poll_interval
-            try:
-                pin = self._attempt(self._poll, active.pin.id)
-            except PinExpired:
-                return None
-            if isinstance(pin, _Failure):
+            if not tried_ahead and self._clock() >= renew_at:
+                tried_ahead = True
+                upcoming = self._create_ahead()
                 continue
-            if pin.auth_token is not None:
-                return pin.auth_token, active.pin.strong
+            approval = self._poll_pin(active)
+            if approval is not None:
+                return (None, upcoming) if isinstance(approval, PinExpired) else (approval, None)
+
+    def _create_ahead(self) -> list[_Active] | None:
+        """The next codes, or None when plex.tv did not make both (renewed at the deadline)."""
+        made = self._create_both()
+        return [made[False], made[True]] if len(made) == 2 else None
+
+    def _poll_pin(self, active: _Active) -> tuple[Token, bool] | PinExpired | None:
+        """Poll one PIN: its token, PinExpired when it is gone, None for "not yet"."""
+        # counted from the start of the request, so slow answers never speed us up
+        active.next_poll = self._clock() + self._poll_interval
+        try:
+            pin = self._attempt(self._poll, active.pin.id)
+        except PinExpired as gone:
+            return gone
+        if isinstance(pin, _Failure) or pin.auth_token is None:
+            return None
+        return pin.auth_token, active.pin.strong
 
     def _new_pin(self, strong: bool) -> Pin:
         if self.device is None:
@@ -305,6 +376,10 @@ class SignInFlow:
     def _attempt(self, call: Callable[..., _T], *args: object) -> _T | _Failure:
         """Make one request after any pause; PinExpired and TokenRejected pass through."""
         self._wait_until(self._pause_until)
+        return self._outcome(call, *args)
+
+    def _outcome(self, call: Callable[..., _T], *args: object) -> _T | _Failure:
+        """Make one request now, reporting trouble or recovery."""
         try:
             result = call(*args)
         except (PinExpired, TokenRejected):
@@ -363,6 +438,30 @@ class SignInFlow:
             gave_up.kind = self._last_error.kind
             return gave_up
         return SignInTimeout()
+
+
+class _Caught:
+    """What a call made on a helper thread returned or raised, to judge on the flow's."""
+
+    def __init__(self) -> None:
+        self._result: Pin | None = None
+        self._error: BaseException | None = None
+
+    def run(self, call: Callable[[bool], Pin], strong: bool) -> None:
+        try:
+            self._result = call(strong)
+        except BaseException as error:  # handed over to get()
+            self._error = error
+
+    @property
+    def failed(self) -> bool:
+        return self._error is not None
+
+    def get(self) -> Pin:
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
 
 
 def account_of(user: PlexUser) -> Account:

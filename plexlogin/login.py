@@ -159,12 +159,16 @@ STAYED_LOCKED = (
 )
 
 
+#: seconds after the first codes before the keyring is looked for (they are on screen by
+#: then; nobody approves that fast)
+WARM_UP_DELAY = 0.3
+
+
 @dataclass
 class _Parts:
-    """What a sign-in needs from ``requests`` and ``keyring``, built on first use."""
+    """What a sign-in needs from ``requests``, built on first use."""
 
     client: PlexClient
-    store: TokenStore
     flow: SignInFlow
     #: JWT sign-in: the device key's proof (the key stays in memory until it is stored)
     device: DeviceProof | None = None
@@ -202,6 +206,7 @@ class LoginSession:
         self._ended = threading.Event()  # set while no sign_in()/store_again() runs
         self._ended.set()
         self._parts: _Parts | None = None
+        self._token_store: TokenStore | None = None
         self._deadline = None if settings.timeout is None else self._clock() + settings.timeout
         self._warmed = False
         self._verified: SignIn | None = None  # the token waits here until the keyring has it
@@ -224,7 +229,6 @@ class LoginSession:
     def _build(self) -> _Parts:
         from plexlogin.flow import SignInFlow
         from plexlogin.plex import Identity, PlexClient
-        from plexlogin.tokens import TokenStore
 
         settings = self.settings
         named = {"device_name": settings.device_name} if settings.device_name else {}
@@ -239,7 +243,7 @@ class LoginSession:
             clock=self._clock,
             device=device,
         )
-        return _Parts(client, TokenStore(settings.keyring_service), flow, device)
+        return _Parts(client, flow, device)
 
     def _device_proof(self, client: PlexClient) -> DeviceProof:
         """The device key for this sign-in: the entry's own when it has one for this client.
@@ -261,8 +265,15 @@ class LoginSession:
 
     @property
     def store(self) -> TokenStore:
-        """The keyring entry's store (built on first use)."""
-        return self._built().store
+        """The keyring entry's store, built on first use: ``keyring`` and its Secret
+        Service stack load once the codes show (the warm-up) instead of before the first
+        request to plex.tv."""
+        with self._build_lock:
+            if self._token_store is None:
+                from plexlogin.tokens import TokenStore
+
+                self._token_store = TokenStore(self.settings.keyring_service)
+            return self._token_store
 
     @property
     def flow(self) -> SignInFlow:
@@ -281,9 +292,13 @@ class LoginSession:
                 self._storing = False
         self._on_event(event)
         if not self._warmed and isinstance(event, CodesReady):
-            # the person needs seconds to approve: find the keyring meanwhile
+            # the person needs seconds to approve: find the keyring meanwhile, on a thread
+            # of its own once the codes are painted (importing keyring takes the GIL for
+            # tens of ms: not while the QR is drawn, nor in the flow's way)
             self._warmed = True
-            self.store.warm_up()
+            warm = threading.Timer(WARM_UP_DELAY, lambda: self.store.warm_up())
+            warm.daemon = True
+            warm.start()
 
     # -- the whole sign-in (blocks: a worker thread's job) --
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 from itertools import pairwise
@@ -105,8 +106,83 @@ def test_expired_codes_are_renewed_until_signed_in(clock: FakeClock) -> None:
     assert len(ready) == 3
     assert [r.renewed for r in ready] == [False, True, True]
     assert len({r.code for r in ready}) == 3
-    assert all(r.lifetime == pytest.approx(20, abs=1) for r in ready)
-    assert len(rec.of(events.Renewing)) == 2
+    # each generation is made a tenth of a life before the shown one expires
+    assert [r.lifetime for r in ready] == pytest.approx([20, 18, 18.2], abs=1)
+    assert rec.of(events.Renewing) == [], "the network is fine: no wait for new codes"
+
+
+def test_renewal_leaves_no_moment_without_a_valid_code(clock: FakeClock) -> None:
+    """New codes are made before the old ones expire and shown exactly at their deadline."""
+    with (
+        Simulator(pin_lifetime=300, strong_pin_lifetime=600) as sim,
+        PlexClient(Identity(CLIENT_ID), sim.url) as client,
+    ):
+        signin, rec = make_flow(client, clock)
+        clock.at(700, lambda: sim.approve(short_pin(sim).id))
+        signin.run()
+    ready = rec.of(events.CodesReady)
+    shown = [rec.emitted[rec.events.index(r)] for r in ready]
+    assert len(ready) == 3
+    gaps = [at - before.deadline for before, at in zip(ready, shown[1:], strict=False)]
+    assert gaps == pytest.approx([0, 0], abs=1e-9), "no time without a valid code on screen"
+    creates = rec.times("create_pin")
+    # two at a time, each pair RENEW_AHEAD before the deadline of the codes on screen
+    assert [round(t - clock.start) for t in creates] == [0, 0, 289, 289, 578, 578]
+    assert rec.of(events.Renewing) == []
+
+
+def test_old_codes_work_until_the_swap(
+    client: PlexClient, simulator: Simulator, clock: FakeClock
+) -> None:
+    """The person may be typing the shown code while its successor is being made."""
+    signin, rec = make_flow(client, clock)
+    first: list[int] = []
+    clock.at(1, lambda: first.append(short_pin(simulator).id))
+    clock.at(895, lambda: simulator.approve(first[0]))  # after the next codes were made
+    result = signin.run()
+    assert max(rec.times("create_pin")) - clock.start == pytest.approx(890, abs=1)
+    assert len(rec.of(events.CodesReady)) == 1, "never swapped: the old code signed in"
+    assert result.token.reveal() == next(p for p in simulator.pins() if p.id == first[0]).token
+
+
+def test_renewal_waits_with_renewing_only_when_the_codes_ahead_failed(
+    client: PlexClient, simulator: Simulator, clock: FakeClock
+) -> None:
+    signin, rec = make_flow(client, clock)
+    clock.at(889, lambda: simulator.add_fault("create", status=503, times=2))
+    clock.at(960, lambda: simulator.approve(short_pin(simulator).id))
+    signin.run()
+    ready = rec.of(events.CodesReady)
+    assert [r.renewed for r in ready] == [False, True]
+    (renewing,) = rec.of(events.Renewing)
+    assert rec.emitted[rec.events.index(renewing)] - clock.start == pytest.approx(900, abs=1)
+    assert "expired" in renewing.reason
+
+
+def test_both_pins_are_requested_at_once(simulator: Simulator, clock: FakeClock) -> None:
+    """With 0.3 s per answer, the code shows one round trip after the start, not two."""
+    simulator.add_fault("create", delay=0.3, times=2)
+    with PlexClient(Identity(CLIENT_ID), simulator.url) as client:
+        signin, rec = make_flow(client, clock)
+        clock.at(2, signin.cancel)
+        started = time.monotonic()
+        with pytest.raises(Cancelled):
+            signin.run()
+        ready_after = rec.real[rec.events.index(rec.of(events.CodesReady)[0])] - started
+    first, second = (r.at for r in simulator.requests if r.path == "/api/v2/pins")
+    assert second - first < 0.1, "the second PIN waited for the first"
+    assert ready_after < 0.55
+
+
+def test_the_polls_reuse_the_connections_the_pins_were_made_on(
+    client: PlexClient, simulator: Simulator, clock: FakeClock
+) -> None:
+    """Keep-alive: one connection for each PIN made at once, none more for 60 polls."""
+    signin, rec = make_flow(client, clock)
+    clock.at(30, lambda: simulator.approve(short_pin(simulator).id))
+    signin.run()
+    assert len(rec.times("poll_pin")) >= 55
+    assert simulator.connections_accepted <= 2
 
 
 def test_pin_vanishing_early_is_renewed(
@@ -155,8 +231,9 @@ def test_rate_limit_without_retry_after_pauses_30_seconds(
     simulator.add_fault("create", status=429)
     clock.at(40, lambda: simulator.approve(short_pin(simulator).id))
     signin.run()
-    first, second = rec.calls[0][0], rec.calls[1][0]
-    assert second - first >= 30
+    # both PINs are asked for at once; the one that met the 429 is asked again 30 s later
+    assert rec.calls[1][0] == rec.calls[0][0]
+    assert rec.calls[2][0] - rec.calls[0][0] >= 30
     assert rec.of(events.Trouble)[0].retry_at - clock.start == pytest.approx(30)
 
 
@@ -168,8 +245,11 @@ def test_server_errors_back_off_exponentially_up_to_a_cap(
     clock.at(200, lambda: simulator.approve(short_pin(simulator).id))
     signin.run()
     creates = [t for t, name, _ in rec.calls if name == "create_pin"]
-    gaps = [round(b - a) for a, b in pairwise(creates)][:8]
-    assert gaps == [2, 4, 8, 16, 30, 30, 30, 30]
+    # the first two fail together (two failures: two steps of the backoff), then the
+    # short PIN is retried alone
+    assert creates[1] == creates[0]
+    gaps = [round(b - a) for a, b in pairwise(creates[1:])][:6]
+    assert gaps == [4, 8, 16, 30, 30, 30]
     trouble = rec.of(events.Trouble)
     assert trouble[2].describe(trouble[2].retry_at - 8) == (
         "plex.tv is having problems — retrying in 8 s"

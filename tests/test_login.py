@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import keyring.backend
 import keyring.errors
@@ -45,18 +49,24 @@ def test_keyring_is_warmed_up_once_after_the_first_codes(
     calls: list[list[type]] = []
     heard: list[events.Event] = []
     clock = FakeClock()
+    warmed = threading.Event()
+
+    def warm_up() -> None:
+        calls.append([type(e) for e in heard])
+        warmed.set()
+
     with Simulator(pin_lifetime=10, strong_pin_lifetime=20) as sim:
         session = LoginSession(settings(sim), heard.append, clock=clock, waiter=clock)
-        monkeypatch.setattr(
-            session.store, "warm_up", lambda: calls.append([type(e) for e in heard])
-        )
+        monkeypatch.setattr(session.store, "warm_up", warm_up)
         # two renewals, then the person approves the newest code
         clock.at(25, lambda: sim.approve(max(p.id for p in sim.pins() if not p.approved)))
         result = session.run()
         session.store_token(result)
         session.close()
+    assert warmed.wait(5)
     assert len([e for e in heard if isinstance(e, events.CodesReady)]) == 3
-    assert calls == [[events.CodesReady]], "once, right after the first codes were shown"
+    # once, on a thread of its own, a moment after the first codes were shown
+    assert len(calls) == 1 and calls[0][0] is events.CodesReady
     assert memory_keyring.get_password("plexlogin-test", "demo-user")
 
 
@@ -253,3 +263,33 @@ def test_cancel_while_waiting_for_the_keyring_reports_the_account(
     assert outcome == Outcome.from_error(Cancelled.while_saving(), "jane")
     assert outcome.as_json(session.settings)["username"] == "jane"
     assert session.give_up() == outcome
+
+
+def test_keyring_loads_only_once_the_codes_show(tmp_path: Path) -> None:
+    """keyring and its Secret Service stack are not on the way to the first request."""
+    probe = """
+import sys
+from plexlogin import events
+from plexlogin.login import LoginSession, LoginSettings
+from plexlogin.simulator import Simulator
+
+seen = []
+with Simulator() as sim:
+    settings = LoginSettings(sim.url, "8b5a3f0e-2c1d-4e6f-9a7b-0c1d2e3f4a5b", "plexlogin",
+                             None, "plexlogin-test", None, timeout=30, remember=False)
+
+    def on_event(event):
+        if isinstance(event, events.CodesReady) and not seen:
+            seen.append("keyring" in sys.modules)
+            session.cancel()
+
+    session = LoginSession(settings, on_event)
+    session.sign_in()
+print(seen)
+"""
+    env = {**os.environ, "PLEXLOGIN_CONFIG_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[False]"

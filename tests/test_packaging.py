@@ -6,6 +6,7 @@ The frozen app itself is tested by packaging/smoke.sh (it takes a minute or two)
 from __future__ import annotations
 
 import ast
+import importlib.metadata
 import importlib.util
 import os
 import plistlib
@@ -260,9 +261,11 @@ def test_not_common_data_is_refused() -> None:
 def test_version_comes_from_pyproject_and_matches_the_installed_package() -> None:
     import plexlogin
 
+    # __version__ is written out (asking importlib.metadata cost start-up time): it must
+    # follow pyproject.toml, and the installed package must agree
     version = app_metadata.project_version()
-    if plexlogin.__version__ != "0.0.0+unknown":  # installed (pip install -e .)
-        assert version == plexlogin.__version__
+    assert version == plexlogin.__version__
+    assert importlib.metadata.version("plexlogin") == version
 
 
 def test_metainfo_lists_the_current_version_as_a_release() -> None:

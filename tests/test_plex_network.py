@@ -6,11 +6,8 @@ loopback; the certificates come from a throwaway CA made for the test.
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
 import socket
 import socketserver
-import ssl
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,21 +15,15 @@ from pathlib import Path
 
 import pytest
 import requests
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from plexlogin.errors import NetworkError, UsageError
 from plexlogin.plex import CaBundleNotFound, Identity, PlexClient, make_session
 from plexlogin.simulator import Simulator
+from tests.helpers.tls_front import TlsFront, relay
 
-Signer = ec.EllipticCurvePrivateKey
 CLIENT_ID = "9d1e0c55-2f4b-4d7e-8a61-3c2b1a0f9e8d"
 PROXY_VARIABLES = [
-    f"{name}{suffix}"
-    for name in ("HTTP", "HTTPS", "ALL", "NO")
-    for suffix in ("_PROXY", "_proxy")
+    f"{name}{suffix}" for name in ("HTTP", "HTTPS", "ALL", "NO") for suffix in ("_PROXY", "_proxy")
 ] + ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR", "NETRC"]
 
 
@@ -56,30 +47,6 @@ class Seen:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def _pump(source: socket.socket, sink: socket.socket) -> None:
-    try:
-        while data := source.recv(65536):
-            sink.sendall(data)
-    except OSError:
-        pass
-    finally:
-        for end in (source, sink):
-            try:
-                end.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-
-def _relay(client: socket.socket, upstream: socket.socket, first: bytes = b"") -> None:
-    """Copy bytes both ways until either side closes."""
-    if first:
-        upstream.sendall(first)
-    back = threading.Thread(target=_pump, args=(upstream, client), daemon=True)
-    back.start()
-    _pump(client, upstream)
-    back.join(5)
-
-
 class _ProxyHandler(socketserver.BaseRequestHandler):
     server: ForwardProxy
 
@@ -99,7 +66,7 @@ class _ProxyHandler(socketserver.BaseRequestHandler):
             host, port = target.rsplit(":", 1)
             with socket.create_connection((host, int(port))) as upstream:
                 self.request.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
-                _relay(self.request, upstream, rest)
+                relay(self.request, upstream, rest)
             return
         # plain HTTP: "GET http://host:port/path HTTP/1.1" goes on as "GET /path HTTP/1.1"
         url = requests.utils.urlparse(target)
@@ -111,7 +78,7 @@ class _ProxyHandler(socketserver.BaseRequestHandler):
             f"{k}: {v}\r\n" for k, v in headers.items()
         )
         with socket.create_connection((url.hostname, url.port)) as upstream:
-            _relay(self.request, upstream, forwarded.encode("latin-1") + b"\r\n" + rest)
+            relay(self.request, upstream, forwarded.encode("latin-1") + b"\r\n" + rest)
 
 
 class ForwardProxy(socketserver.ThreadingTCPServer):
@@ -138,84 +105,10 @@ def proxy() -> Iterator[ForwardProxy]:
 # --- a TLS front with a throwaway CA ------------------------------------------------------
 
 
-def _certificate(
-    subject: str, key: ec.EllipticCurvePrivateKey, issuer: x509.Certificate | None, signer: Signer
-) -> x509.Certificate:
-    """A CA certificate (no issuer: self-signed) or a server certificate for 127.0.0.1."""
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(issuer.subject if issuer else name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(hours=1))
-    )
-    if issuer is None:
-        usage = x509.KeyUsage(False, False, False, False, False, True, True, False, False)
-        extensions: list[tuple[x509.ExtensionType, bool]] = [
-            (x509.BasicConstraints(ca=True, path_length=0), True),
-            (usage, True),
-            # Python 3.13's strict X.509 checks want the CA's key identifier
-            (x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False),
-        ]
-    else:
-        loopback = x509.IPAddress(ipaddress.ip_address("127.0.0.1"))
-        extensions = [
-            (x509.SubjectAlternativeName([loopback]), False),
-            (x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), False),
-            (x509.AuthorityKeyIdentifier.from_issuer_public_key(signer.public_key()), False),
-        ]
-    for extension, critical in extensions:
-        builder = builder.add_extension(extension, critical=critical)
-    return builder.sign(signer, hashes.SHA256())
-
-
-@dataclass
-class TlsFront:
-    """TLS on loopback, signed by a CA only ``ca_file`` knows, relaying to the simulator."""
-
-    url: str
-    ca_file: Path
-
-
 @pytest.fixture
 def tls_front(simulator: Simulator, tmp_path: Path) -> Iterator[TlsFront]:
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca = _certificate("plexlogin test CA", ca_key, None, ca_key)
-    key = ec.generate_private_key(ec.SECP256R1())
-    cert = _certificate("127.0.0.1", key, ca, ca_key)
-    (tmp_path / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    chain = tmp_path / "server.pem"
-    chain.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        + cert.public_bytes(serialization.Encoding.PEM)
-    )
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(chain)
-    upstream_port = int(simulator.url.rsplit(":", 1)[1])
-
-    class Handler(socketserver.BaseRequestHandler):
-        def handle(self) -> None:
-            try:
-                secure = context.wrap_socket(self.request, server_side=True)
-            except (ssl.SSLError, OSError):
-                return  # the client did not trust us: exactly what some tests expect
-            with secure, socket.create_connection(("127.0.0.1", upstream_port)) as upstream:
-                _relay(secure, upstream)
-
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    yield TlsFront(f"https://127.0.0.1:{server.server_address[1]}", tmp_path / "ca.pem")
-    server.shutdown()
-    server.server_close()
+    with TlsFront(simulator.url, tmp_path) as front:
+        yield front
 
 
 def _client(url: str) -> PlexClient:

@@ -113,6 +113,7 @@ class Simulator:
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self._connections: set[socket.socket] = set()
+        self._accepted = 0
         self.stopping = threading.Event()
         self._server: _SimServer | None = None
         self._thread: threading.Thread | None = None
@@ -221,9 +222,16 @@ class Simulator:
         with self._lock:
             return len(self._connections)
 
+    @property
+    def connections_accepted(self) -> int:
+        """How many client connections were opened since the start (keep-alive keeps it low)."""
+        with self._lock:
+            return self._accepted
+
     def connection_opened(self, connection: socket.socket) -> bool:
         """Track a new connection; False (and hung up) when the simulator is stopping."""
         with self._lock:
+            self._accepted += 1
             self._connections.add(connection)
             if self.stopping.is_set():
                 # Accepted just before stop(): serve nothing, so no thread lingers on.

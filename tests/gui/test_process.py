@@ -144,8 +144,9 @@ def test_the_qr_scans_from_a_hidpi_screen(sim: Simulator, tmp_path: Path) -> Non
 def test_the_window_modules_load_nothing_slow_before_the_first_paint() -> None:
     probe = (
         "import sys, plexlogin.gui as g; assert 'PySide6' not in sys.modules;"
-        "import plexlogin.gui.app;"
-        "slow = ['requests', 'keyring', 'qrcode', 'PIL', 'plexlogin.flow', 'plexlogin.plex'];"
+        "import plexlogin.cli, plexlogin.config, plexlogin.gui.app;"
+        "slow = ['requests', 'keyring', 'qrcode', 'PIL', 'plexlogin.flow', 'plexlogin.plex',"
+        " 'importlib.metadata', 'uuid', 'platformdirs'];"
         "print([name for name in slow if name in sys.modules])"
     )
     result = subprocess.run(

@@ -56,6 +56,18 @@ def assert_whole_modules(image: QImage, bitmap: QrBitmap, module: int) -> None:
                     assert got.value() == want, (row, col, dx, dy)
 
 
+def test_the_bitmap_is_the_one_pillow_would_draw() -> None:
+    """Made from the module matrix (no Pillow image), it must still be qrcode's drawing."""
+    from plexlogin.qr import make_qr
+
+    text = "https://app.plex.tv/auth#?clientID=x&code=3patfx1a78ukcbr7x0n9bl26t"
+    image = make_qr(text).make_image(fill_color="black", back_color="white").get_image()
+    grey = image.convert("L")
+    bitmap = encode_qr(text)
+    assert (bitmap.side, bitmap.side) == grey.size
+    assert bitmap.pixels == grey.tobytes()
+
+
 def test_the_encoder_keeps_the_quiet_zone() -> None:
     bitmap = encode_qr(URL)
     side = bitmap.side

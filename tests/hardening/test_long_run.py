@@ -112,10 +112,12 @@ def test_an_hour_of_waiting(simulator_process: str) -> None:
     assert result.user.username == "patient"
     assert result.token.reveal().startswith("SIMULATED-")
     assert clock.elapsed == pytest.approx(HOUR - 100, abs=2)  # the next poll after approval
-    # renewed on schedule: a new pair of codes every 899 s (the short PIN's life, as
-    # plex.tv's expiresIn says it: rounded down)
+    # renewed on schedule: each pair shown at the deadline of the one before (899 s, the
+    # short PIN's life as plex.tv's expiresIn says it: rounded down), made RENEW_AHEAD
+    # before it, so later pairs last 899 - RENEW_AHEAD s on screen
     shown_at = [r.deadline - r.lifetime - clock.start for r in ready]
-    assert shown_at == pytest.approx([0, 899, 1798, 2697], abs=2)
+    step = 899 - flow.RENEW_AHEAD
+    assert shown_at == pytest.approx([0, 899, 899 + step, 899 + 2 * step], abs=2)
     assert [r.renewed for r in ready] == [False, True, True, True]
     # polled about once a second each, never faster, for the whole hour
     assert len(polls) == 2 * len(ready)

@@ -6,6 +6,7 @@ Times are the fake clock's ``now``, the same clock the events' own times (``retr
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -30,6 +31,8 @@ class FlowRecorder:
     events: list[object] = field(default_factory=list)
     #: fake time at which each event was emitted
     emitted: list[float] = field(default_factory=list)
+    #: real ``time.monotonic()`` at which each event was emitted (requests take real time)
+    real: list[float] = field(default_factory=list)
 
     def __call__(self, event: object) -> None:
         self.record(event)
@@ -38,6 +41,7 @@ class FlowRecorder:
         """Keep ``event`` and the fake time it came."""
         self.events.append(event)
         self.emitted.append(self.clock.now)
+        self.real.append(time.monotonic())
 
     def of(self, kind: type[E]) -> list[E]:
         """The events of one kind, in order."""
