@@ -36,7 +36,7 @@ from plexlogin.text import for_terminal
 if TYPE_CHECKING:
     from plexlogin.config import Config
     from plexlogin.devicekey import StoredJwt
-    from plexlogin.plex import PlexUser
+    from plexlogin.models import PlexUser
     from plexlogin.secret import Token
 
 log = logging.getLogger("plexlogin")

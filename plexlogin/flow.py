@@ -42,7 +42,8 @@ from plexlogin.events import (
     Trouble,
     Verified,
 )
-from plexlogin.plex import Pin, PlexClient, PlexUser
+from plexlogin.models import Pin, PlexUser
+from plexlogin.plex import PlexClient
 from plexlogin.secret import Token
 
 if TYPE_CHECKING:

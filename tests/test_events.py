@@ -8,7 +8,7 @@ import sys
 from plexlogin import events
 from plexlogin.errors import NetworkError
 from plexlogin.flow import account_of
-from plexlogin.plex import PlexUser
+from plexlogin.models import PlexUser
 
 
 def test_importing_the_vocabulary_loads_neither_requests_nor_qt() -> None:

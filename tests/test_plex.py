@@ -19,14 +19,8 @@ from plexlogin.errors import (
     TokenRejected,
     UnexpectedAnswer,
 )
-from plexlogin.plex import (
-    MAX_RESPONSE_BYTES,
-    Identity,
-    PlexClient,
-    parse_pin,
-    parse_retry_after,
-    parse_user,
-)
+from plexlogin.models import parse_pin, parse_retry_after, parse_user
+from plexlogin.plex import MAX_RESPONSE_BYTES, Identity, PlexClient
 from plexlogin.secret import Token
 from plexlogin.simulator import Simulator
 from tests.helpers.fake_clock import FakeClock

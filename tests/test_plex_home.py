@@ -9,7 +9,8 @@ import pytest
 
 from plexlogin.errors import ProfilePinRejected, TokenRejected, UnexpectedAnswer
 from plexlogin.events import Profile
-from plexlogin.plex import Identity, PlexClient, parse_home_users
+from plexlogin.models import parse_home_users
+from plexlogin.plex import Identity, PlexClient
 from plexlogin.secret import Token
 from plexlogin.simulator import DEMO_HOME, DEMO_PROFILE_PIN, Simulator
 

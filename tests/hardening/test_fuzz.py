@@ -26,18 +26,16 @@ from requests.structures import CaseInsensitiveDict
 from plexlogin.cli import check_plex_url
 from plexlogin.config import Config, _parse, load_config
 from plexlogin.errors import PlexError, UnexpectedAnswer, UsageError
-from plexlogin.plex import (
-    Identity,
+from plexlogin.models import (
     Pin,
-    PlexClient,
     PlexUser,
-    _error_codes,
-    _PlexReply,
+    error_codes,
     parse_http_date,
     parse_pin,
     parse_retry_after,
     parse_user,
 )
+from plexlogin.plex import Identity, PlexClient, _PlexReply
 from plexlogin.secret import Token
 
 # deadline=None: a shared two-core box must not turn a slow example into a failure
@@ -202,7 +200,7 @@ def test_answer_body_is_json_or_unexpected_answer(body: bytes) -> None:
 @FUZZ
 @given(data=any_json)
 def test_error_codes_are_ints(data: object) -> None:
-    assert all(isinstance(code, int) for code in _error_codes(data))
+    assert all(isinstance(code, int) for code in error_codes(data))
 
 
 def test_deeply_nested_json_is_an_unexpected_answer() -> None:

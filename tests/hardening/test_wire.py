@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from plexlogin.errors import NetworkError, PlexError, RateLimited, UnexpectedAnswer
-from plexlogin.plex import MAX_RESPONSE_BYTES, Identity, Pin, PlexClient
+from plexlogin.models import Pin
+from plexlogin.plex import MAX_RESPONSE_BYTES, Identity, PlexClient
 
 from .harness import Child, Live
 

@@ -1,4 +1,4 @@
-"""The parsers against recorded-shape fixtures of plex.tv's real answers, one by one."""
+"""plexlogin.models against the shapes of plex.tv's real answers (tests/fixtures/plex_answers)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from plexlogin.errors import PinExpired, PlexError, RateLimited, TokenRejected, UnexpectedAnswer
-from plexlogin.plex import Identity, PlexClient, parse_home_users, parse_pin, parse_user
+from plexlogin.models import parse_home_users, parse_pin, parse_user
+from plexlogin.plex import Identity, PlexClient
 from plexlogin.secret import Token
 from plexlogin.simulator import Simulator
 
