@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
 from plexlogin import DEFAULT_PRODUCT, DEMO_KEYRING_SERVICE, KEYRING_SERVICE, PLEX_URL, __version__
-from plexlogin.errors import Cancelled, ExitCode, KeyringError, PlexLoginError, UsageError
+from plexlogin.errors import Cancelled, ExitCode, PlexLoginError, UsageError
 from plexlogin.login import AUTH_KINDS, LoginSettings, Outcome, Status
 from plexlogin.report import Report
 from plexlogin.signals import ignore_cancel_signals, sigterm_interrupts
@@ -35,9 +35,6 @@ from plexlogin.text import for_terminal
 
 if TYPE_CHECKING:
     from plexlogin.config import Config
-    from plexlogin.devicekey import StoredJwt
-    from plexlogin.models import PlexUser
-    from plexlogin.secret import Token
 
 log = logging.getLogger("plexlogin")
 
@@ -115,8 +112,6 @@ def _positive_seconds(value: str) -> float:
     if not math.isfinite(seconds) or seconds <= 0:
         raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {value!r}")
     return seconds
-
-
 
 
 def _auth_kind(value: str) -> str:
@@ -344,12 +339,10 @@ def _main(args_list: list[str]) -> int:
         return int(done.code or 0)
     _configure_logging(args.verbose)
     try:
-        if args.command == "token":
-            return _token(args)
-        if args.command == "status":
-            return _status(args)
-        if args.command == "logout":
-            return _logout(args)
+        if args.command in ("token", "status", "logout"):
+            from plexlogin.stored_cli import run_stored_command
+
+            return run_stored_command(args)
         if args.command in ("profiles", "switch"):
             from plexlogin.home_cli import run_home_command
 
@@ -385,12 +378,13 @@ def _configure_logging(verbose: bool) -> None:
     logging.getLogger("urllib3").setLevel(logging.INFO)
 
 
-def _plex_url(args: argparse.Namespace) -> str:
+def plex_url_of(args: argparse.Namespace) -> str:
     raw = args.plex_url or os.environ.get("PLEXLOGIN_PLEX_URL") or PLEX_URL
     return check_plex_url(raw)
 
 
-def _config() -> Config:
+def read_config() -> Config:
+    """The config file (warning on stderr when it was damaged and replaced)."""
     from plexlogin.config import load_config
 
     config, warning = load_config()
@@ -434,9 +428,9 @@ def _refuse_a_real_entry_for_the_demo(args: argparse.Namespace) -> None:
 
 def _sign_in(args: argparse.Namespace, report: Report) -> int:
     _refuse_a_real_entry_for_the_demo(args)
-    config = _config()
+    config = read_config()
     report.client_id = args.client_id or config.client_id
-    plex_url = _plex_url(args)  # checked before anything starts
+    plex_url = plex_url_of(args)  # checked before anything starts
     simulator = None
     demo_url = None
     service = args.keyring_service or KEYRING_SERVICE
@@ -514,167 +508,3 @@ def read_profile_pin() -> str:
     if len(pin) != 4 or not (pin.isascii() and pin.isdigit()):
         raise UsageError("--profile-pin-stdin: the first line of standard input must be 4 digits.")
     return pin
-
-
-# --- token, status, logout -------------------------------------------------------------
-
-
-def _stored_entry(args: argparse.Namespace, config: Config | None = None) -> tuple[str, str | None]:
-    config = config or _config()
-    service = args.keyring_service or config.keyring_service or KEYRING_SERVICE
-    username = args.keyring_username or config.keyring_username
-    return service, username
-
-
-def _jwt_entry(
-    args: argparse.Namespace, config: Config, service: str, username: str | None
-) -> StoredJwt | None:
-    """The entry as a stored Plex JWT, when config.json remembers it as one (else None).
-
-    Imports the JWT code only then: a legacy entry never loads PyJWT or cryptography.
-    """
-    remembered = (config.keyring_service or KEYRING_SERVICE, config.keyring_username)
-    if config.auth != "jwt" or username is None or remembered != (service, username):
-        return None
-    from plexlogin.devicekey import StoredJwt
-
-    # a renewal speaks as the client the JWT was issued to, whatever --client-id says now
-    client_id = config.jwt_client_id or args.client_id or config.client_id
-    product = args.product or DEFAULT_PRODUCT
-    return StoredJwt(service, username, client_id, _plex_url(args), product)
-
-
-def _fresh(entry: StoredJwt | None, token: Token, *, expired: bool = False) -> Token:
-    """``token``, renewed first when it is a Plex JWT that is (nearly) expired."""
-    if entry is None:
-        return token
-    from plexlogin.devicekey import fresh_token
-
-    fresh, _expires, warning = fresh_token(entry, token, expired=expired)
-    if warning:
-        print(f"plexlogin: {warning}", file=sys.stderr)
-    return fresh
-
-
-def _token(args: argparse.Namespace) -> int:
-    from plexlogin.tokens import TokenStore
-
-    config = _config()
-    service, username = _stored_entry(args, config)
-    if username is None:
-        raise PlexLoginError("No Plex account is stored yet: sign in with 'plexlogin' first.")
-    token = TokenStore(service).load(username)
-    if token is None:
-        raise PlexLoginError(f"No token is stored for {username} (keyring service {service}).")
-    token = _fresh(_jwt_entry(args, config, service, username), token)
-    # the one place the token is printed: this is what `plexlogin token` is for
-    sys.stdout.write(token.reveal() + "\n")
-    sys.stdout.flush()
-    return int(ExitCode.OK)
-
-
-def _status(args: argparse.Namespace) -> int:
-    from plexlogin.tokens import TokenStore
-
-    config = _config()
-    report = Report(
-        status="missing",
-        keyring_service=args.keyring_service or config.keyring_service or KEYRING_SERVICE,
-        keyring_username=args.keyring_username or config.keyring_username,
-        client_id=args.client_id or config.client_id,
-    )
-    message = "No token is stored: sign in with 'plexlogin'."
-    try:
-        store = TokenStore(report.keyring_service or KEYRING_SERVICE)
-        token = store.load(report.keyring_username) if report.keyring_username else None
-    except KeyringError as error:
-        token = None
-        report.status, report.error = "unknown", str(error)
-        message = str(error)
-    if token is not None:
-        entry = _jwt_entry(
-            args, config, report.keyring_service or KEYRING_SERVICE, report.keyring_username
-        )
-        report.auth = "legacy" if entry is None else "jwt"
-        message = _check_token(args, token, report, entry)
-    if args.json:
-        report.write()
-    else:
-        where = sys.stdout if report.status == "valid" else sys.stderr
-        print(for_terminal(message), file=where)
-    return int(ExitCode.OK if report.status == "valid" else ExitCode.FAILED)
-
-
-def _check_token(
-    args: argparse.Namespace, token: Token, report: Report, entry: StoredJwt | None = None
-) -> str:
-    """Ask plex.tv about the stored token; fills ``report`` and returns the message.
-
-    A Plex JWT that is (nearly) expired, or that plex.tv calls expired (498), is renewed
-    first: it renews itself, so only a refused device key makes it invalid.
-    """
-    from plexlogin.errors import KeyRejected, PlexError, TokenExpired, TokenRejected
-
-    try:
-        token = _fresh(entry, token)
-        try:
-            user = _user_of(args, token, report, entry)
-        except TokenExpired:
-            token = _fresh(entry, token, expired=True)
-            user = _user_of(args, token, report, entry)
-    except (TokenRejected, KeyRejected) as error:
-        report.status, report.error = "invalid", _rejection(error)
-        return f"The stored token is no longer valid: {report.error}"
-    except (PlexError, KeyringError) as error:  # a renewed token the keyring refused, too
-        report.status, report.error = "unknown", str(error)
-        return f"Could not check the stored token: {error}"
-    report.status, report.username = "valid", user.username
-    if entry is not None:
-        from plexlogin.jwtauth import expiry_of
-
-        expires = expiry_of(token)
-        report.expires_at = expires.isoformat() if expires else None
-        return (
-            f"Signed in as {user.account_name}; plex.tv accepts the stored token, a Plex JWT "
-            f"that expires {report.expires_at} and renews itself ('plexlogin token')."
-        )
-    return f"Signed in as {user.account_name}; plex.tv accepts the stored token."
-
-
-def _user_of(
-    args: argparse.Namespace, token: Token, report: Report, entry: StoredJwt | None
-) -> PlexUser:
-    from plexlogin.plex import Identity, PlexClient
-
-    client_id = entry.client_id if entry is not None else str(report.client_id)
-    identity = Identity(client_id=client_id, product=args.product or DEFAULT_PRODUCT)
-    with PlexClient(identity, _plex_url(args)) as client:
-        return client.get_user(token)
-
-
-def _rejection(error: PlexLoginError) -> str:
-    from plexlogin.errors import KeyRejected
-
-    if isinstance(error, KeyRejected):
-        return str(error)
-    return "plex.tv rejected the stored token: sign in again with 'plexlogin'."
-
-
-def _logout(args: argparse.Namespace) -> int:
-    from plexlogin.devicekey import DeviceKeyStore
-    from plexlogin.tokens import TokenStore
-
-    service, username = _stored_entry(args)
-    if username is None:
-        print("No Plex account is stored.")
-        return int(ExitCode.OK)
-    removed = TokenStore(service).delete(username)
-    shown = for_terminal(username)  # it came from plex.tv (or the config file)
-    # the JWT sign-in's device key goes with its token (a legacy entry has none)
-    if DeviceKeyStore(service).delete(username):
-        print(f"Removed the device key of {shown} from the keyring.")
-    if removed:
-        print(f"Removed the token of {shown} from the keyring.")
-    else:
-        print(f"No token was stored for {shown}.")
-    return int(ExitCode.OK)

@@ -34,19 +34,19 @@ def run_home_command(args: argparse.Namespace) -> int:
 
 
 def _client(args: argparse.Namespace, client_id: str) -> PlexClient:
-    from plexlogin.cli import _plex_url
+    from plexlogin.cli import plex_url_of
     from plexlogin.plex import Identity, PlexClient
 
     identity = Identity(client_id=client_id, product=args.product or DEFAULT_PRODUCT)
-    return PlexClient(identity, _plex_url(args))
+    return PlexClient(identity, plex_url_of(args))
 
 
 def _stored_token(args: argparse.Namespace, report: Report) -> Token:
     """The stored token of the entry the options (or the last sign-in) name; fills ``report``."""
-    from plexlogin.cli import _config
+    from plexlogin.cli import read_config
     from plexlogin.tokens import TokenStore
 
-    config = _config()
+    config = read_config()
     report.keyring_service = args.keyring_service or config.keyring_service or KEYRING_SERVICE
     report.keyring_username = args.keyring_username or config.keyring_username
     report.client_id = args.client_id or config.client_id
@@ -99,9 +99,9 @@ def _profiles(args: argparse.Namespace) -> int:
 
 
 def _client_id(args: argparse.Namespace) -> str:
-    from plexlogin.cli import _config
+    from plexlogin.cli import read_config
 
-    return str(args.client_id or _config().client_id)
+    return str(args.client_id or read_config().client_id)
 
 
 def _print_profiles(profiles: tuple[Profile, ...], current: str | None) -> None:

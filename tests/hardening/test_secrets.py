@@ -624,7 +624,7 @@ REVEAL_ALLOWED = {
     ("plexlogin.plex", "PlexClient.home_users"),
     ("plexlogin.plex", "PlexClient.switch_profile"),
     ("plexlogin.tokens", "TokenStore.save"),
-    ("plexlogin.cli", "_token"),
+    ("plexlogin.stored_cli", "_token"),
     ("plexlogin.api", "stored_token"),
     ("plexlogin.jwtauth", "DeviceKey.from_secret"),
     ("plexlogin.jwtauth", "verify_plex_jwt"),
