@@ -209,6 +209,7 @@ class LoginSession:
         self._token_store: TokenStore | None = None
         self._deadline = None if settings.timeout is None else self._clock() + settings.timeout
         self._warmed = False
+        self._warm_up: threading.Timer | None = None
         self._verified: SignIn | None = None  # the token waits here until the keyring has it
         self._storing = False
         self._outcome: Outcome | None = None  # how sign_in() or store_again() ended
@@ -296,9 +297,9 @@ class LoginSession:
             # of its own once the codes are painted (importing keyring takes the GIL for
             # tens of ms: not while the QR is drawn, nor in the flow's way)
             self._warmed = True
-            warm = threading.Timer(WARM_UP_DELAY, lambda: self.store.warm_up())
-            warm.daemon = True
-            warm.start()
+            self._warm_up = threading.Timer(WARM_UP_DELAY, lambda: self.store.warm_up())
+            self._warm_up.daemon = True
+            self._warm_up.start()
 
     # -- the whole sign-in (blocks: a worker thread's job) --
 
@@ -483,7 +484,13 @@ class LoginSession:
             return Outcome.from_error(Cancelled(), username)
 
     def close(self) -> None:
-        """Release the HTTP connections."""
+        """Release the HTTP connections; a keyring warm-up not yet begun is called off.
+
+        (A sign-in over before the warm-up's moment must not leave a thread behind that
+        looks the keyring up later, in a program that has moved on: a wizard's own.)
+        """
+        if self._warm_up is not None:
+            self._warm_up.cancel()
         with self._lock:
             parts = self._parts
         if parts is not None:

@@ -20,6 +20,7 @@ from plexlogin.errors import Cancelled, ExitCode, SignInTimeout
 from plexlogin.login import (
     KEYRING_LONGEST_PAUSE,
     STAYED_LOCKED,
+    WARM_UP_DELAY,
     LoginSession,
     LoginSettings,
     Outcome,
@@ -62,12 +63,33 @@ def test_keyring_is_warmed_up_once_after_the_first_codes(
         clock.at(25, lambda: sim.approve(max(p.id for p in sim.pins() if not p.approved)))
         result = session.run()
         session.store_token(result)
+        assert warmed.wait(5)  # in real time, 0.3 s after the first codes
         session.close()
-    assert warmed.wait(5)
     assert len([e for e in heard if isinstance(e, events.CodesReady)]) == 3
     # once, on a thread of its own, a moment after the first codes were shown
     assert len(calls) == 1 and calls[0][0] is events.CodesReady
     assert memory_keyring.get_password("plexlogin-test", "demo-user")
+
+
+def test_a_sign_in_over_before_the_warm_up_leaves_no_keyring_lookup_behind(
+    simulator: Simulator, memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a wizard's sign_in() that ended at once must not leave a thread that looks the
+    # keyring up later, in a program that has moved on (and may have changed keyrings)
+    warmed: list[str] = []
+    monkeypatch.setattr(TokenStore, "warm_up", lambda self, wait=0.5: warmed.append("late"))
+    session: LoginSession
+
+    def on_event(event: events.Event) -> None:
+        if isinstance(event, events.CodesReady):
+            session.cancel()
+
+    session = LoginSession(settings(simulator), on_event)
+    outcome = session.sign_in()
+    session.close()
+    time.sleep(WARM_UP_DELAY + 0.4)
+    assert outcome.exit_code == ExitCode.CANCELLED
+    assert warmed == []
 
 
 def test_warm_up_never_blocks_long_or_raises(
