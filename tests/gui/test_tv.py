@@ -7,7 +7,13 @@ symbol at least 40 % of the screen's height, in a light and a dark palette.
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from PIL import Image, ImageStat
@@ -42,6 +48,9 @@ def tv_window(qtbot: QtBot, sim: Simulator, screen: QSize) -> SignInWindow:
     window.setGeometry(0, 0, screen.width(), screen.height())
     window.show()
     qtbot.waitExposed(window)
+    # keys need the active window, which a window manager would make it (Xvfb runs none)
+    window.activateWindow()
+    qtbot.waitActive(window)
     window.start()
     wait_for_codes(qtbot, window)
     return window
@@ -165,8 +174,6 @@ def test_back_on_the_remote_cancels(
     qtbot: QtBot, sim: Simulator, memory_keyring: MemoryKeyring, key: Qt.Key
 ) -> None:
     window = tv_window(qtbot, sim, SCREENS["720p"])
-    window.activateWindow()
-    qtbot.waitActive(window)
     with qtbot.waitSignal(window.finished, timeout=1000) as ended:
         qtbot.keyClick(window.code_view, key)
     assert ended.args[0].exit_code == ExitCode.CANCELLED
@@ -176,8 +183,6 @@ def test_arrows_move_focus_and_enter_presses(
     qtbot: QtBot, sim: Simulator, memory_keyring: MemoryKeyring
 ) -> None:
     window = tv_window(qtbot, sim, SCREENS["720p"])
-    window.activateWindow()
-    qtbot.waitActive(window)
     assert window.code_view.hasFocus()
     qtbot.keyClick(window.code_view, Qt.Key.Key_Down)
     assert window.cancel_button.hasFocus()
@@ -189,3 +194,33 @@ def test_arrows_move_focus_and_enter_presses(
     with qtbot.waitSignal(window.finished, timeout=1000) as ended:
         qtbot.keyClick(window.cancel_button, Qt.Key.Key_Return)
     assert ended.args[0].exit_code == ExitCode.CANCELLED
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not (shutil.which("xvfb-run") and shutil.which("xdotool")),
+    reason="needs xvfb-run and xdotool for a 1920x1080 X screen and a remote's key",
+)
+def test_demo_fills_a_1080p_screen_and_back_exits_3(tmp_path: Path) -> None:
+    # a screen of its own: CI's shared Xvfb is 1280x1024
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"))
+    env["QT_QPA_PLATFORM"] = "xcb"  # a real X server, even when the suite runs offscreen
+    env.pop("DISPLAY", None)
+    run = subprocess.run(
+        ["xvfb-run", "-a", "-s", "-screen 0 1920x1080x24",
+         sys.executable, "-m", "tests.gui.tv_on_x"],
+        cwd=root, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    report = json.loads(run.stdout.strip().splitlines()[-1])
+    assert report["screen"] == [1920, 1080]
+    geometry = report["geometry"]
+    assert (geometry["X"], geometry["Y"], geometry["WIDTH"], geometry["HEIGHT"]) == (
+        "0", "0", "1920", "1080",
+    )  # fmt: skip
+    assert len(report["qr"]) == 1 and "/auth#?clientID=" in report["qr"][0]
+    assert report["symbols"][0] >= 0.4 * 1080
+    assert report["exit"] == ExitCode.CANCELLED, report["stderr"]
+    assert report["seconds"] < 1.0
+    assert json.loads(report["json"])["status"] == "cancelled"
