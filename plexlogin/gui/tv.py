@@ -23,6 +23,7 @@ from PySide6.QtGui import QFont, QKeyEvent, QPalette
 from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QLineEdit, QWidget
 
 from plexlogin.gui import theme
+from plexlogin.gui.widgets import AlertBadge, AvatarView
 
 #: the share of each edge a TV may crop (overscan), plus a little air
 MARGIN = 0.06
@@ -99,6 +100,16 @@ def style_sheet(palette: QPalette, tv: TvLayout) -> str:
         padding: {pad_v}px {pad_h}px;
     }}
     """
+
+
+def grow_pictures(root: QWidget, tv: TvLayout) -> None:
+    """The avatar and the alert badge at the TV's scale (they draw from ``SIDE``)."""
+    for picture in root.findChildren(AvatarView) + root.findChildren(AlertBadge):
+        desk = type(picture).SIDE
+        ring = 6 if isinstance(picture, AvatarView) else 0  # the avatar's badge overhang
+        picture.SIDE = round(desk * tv.scale)
+        picture.setFixedSize(picture.SIDE + ring, picture.SIDE + ring)
+        picture.update()
 
 
 def _edits_text(widget: QWidget | None) -> bool:

@@ -329,6 +329,7 @@ class SignInWindow(QWidget):
             widget.setFont(base)
         self.code_view.set_scale(layout.scale, ring=layout.ring)
         self.qr_view.set_side(layout.qr_side)
+        tv.grow_pictures(self, layout)
         return base
 
     # -- Qt events --

@@ -27,6 +27,7 @@ from plexlogin.cli import tv_wanted
 from plexlogin.errors import ExitCode, NetworkError
 from plexlogin.gui import tv
 from plexlogin.gui.pages import Page
+from plexlogin.gui.widgets import AvatarView
 from plexlogin.gui.window import SignInWindow
 from plexlogin.simulator import Simulator
 from plexlogin.tokens import MemoryKeyring
@@ -118,6 +119,8 @@ def test_every_page_fits_every_screen(
     for page in show_each_page(window):
         window._show_page(page)
         assert_nothing_cut(window, page)
+    # pictures drawn in pixels grow with the type
+    assert window.avatar.height() >= AvatarView.SIDE * tv.layout_for(screen).scale
     window.close()
 
 
