@@ -7,7 +7,7 @@ across the room), and margins of 6 % on every side, since TVs may crop the outer
 (:meth:`restyle`); a new page gets its TV form the same way, and may read
 :attr:`TvLayout.scale` for anything it sizes in pixels.
 
-A remote sends arrow keys, Enter/OK, Back and digits. :class:`RemoteKeys` turns arrows into
+A remote sends arrow keys, Enter/OK, Back and digits. :func:`remote_key` turns arrows into
 focus moves and Enter into a press of the focused button, and calls ``back`` for Back,
 Escape and Backspace (not while a text field has focus: there Backspace deletes).
 """
@@ -18,8 +18,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt
-from PySide6.QtGui import QFont, QKeyEvent, QPalette
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QLineEdit, QWidget
 
 from plexlogin.gui import theme
@@ -117,37 +117,28 @@ def _edits_text(widget: QWidget | None) -> bool:
     return isinstance(widget, QLineEdit | QAbstractSpinBox)
 
 
-class RemoteKeys(QObject):
-    """What a remote's keys do in ``window`` (installed on the application)."""
+_FORWARD = (Qt.Key.Key_Right, Qt.Key.Key_Down)
+_BACKWARD = (Qt.Key.Key_Left, Qt.Key.Key_Up)
+_PRESS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Select)
 
-    _FORWARD = (Qt.Key.Key_Right, Qt.Key.Key_Down)
-    _BACKWARD = (Qt.Key.Key_Left, Qt.Key.Key_Up)
-    _PRESS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Select)
 
-    def __init__(self, window: QWidget, back: Callable[[], None]) -> None:
-        super().__init__(window)
-        self._window = window
-        self._back = back
+def remote_key(window: QWidget, key: int, back: Callable[[], None]) -> bool:
+    """Do what a remote's ``key`` means in ``window``; False if it means nothing here.
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt API name
-        """Handle a remote's key in the window; let everything else through."""
-        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
-            return False
-        if not isinstance(watched, QWidget) or watched.window() is not self._window:
-            return False
-        return self._key(event.key(), self._window.focusWidget())
-
-    def _key(self, key: int, focused: QWidget | None) -> bool:
-        if key in (Qt.Key.Key_Back, Qt.Key.Key_Escape) or (
-            key == Qt.Key.Key_Backspace and not _edits_text(focused)
-        ):
-            self._back()
-            return True
-        if key in self._FORWARD or key in self._BACKWARD:
-            # the focus chain is the screen's reading order: right/down is "next"
-            self._window.focusNextPrevChild(key in self._FORWARD)
-            return True
-        if key in self._PRESS and isinstance(focused, QAbstractButton):
-            focused.click()
-            return True
-        return False
+    The window calls this for keys its widgets left alone, so a page with keys of its
+    own (a PIN pad's Backspace, a picker's arrows) keeps them.
+    """
+    focused = window.focusWidget()
+    if key in (Qt.Key.Key_Back, Qt.Key.Key_Escape) or (
+        key == Qt.Key.Key_Backspace and not _edits_text(focused)
+    ):
+        back()
+        return True
+    if key in _FORWARD or key in _BACKWARD:
+        # the focus chain is the screen's reading order: right/down is "next"
+        window.focusNextPrevChild(key in _FORWARD)
+        return True
+    if key in _PRESS and isinstance(focused, QAbstractButton):
+        focused.click()
+        return True
+    return False

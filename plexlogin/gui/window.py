@@ -15,7 +15,7 @@ from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QThread, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import QEvent, Qt, QThread, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import (
     QAccessible,
     QCloseEvent,
@@ -24,6 +24,7 @@ from PySide6.QtGui import (
     QGuiApplication,
     QIcon,
     QImage,
+    QKeyEvent,
     QKeySequence,
     QPaintEvent,
     QPixmap,
@@ -289,9 +290,6 @@ class SignInWindow(QWidget):
     def _enter_tv(self) -> None:
         """The 10-foot form: screen-sized, no small buttons, a remote's keys."""
         self.waiting.use_tv_form()
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.installEventFilter(tv.RemoteKeys(self, self.cancel))
         screen = self.screen().size()
         self._tv = tv.layout_for(screen)
         self._restyle()
@@ -333,6 +331,13 @@ class SignInWindow(QWidget):
         return base
 
     # -- Qt events --
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt API name
+        """In TV mode, a remote's keys that no widget took: arrows, OK, Back."""
+        if self._tv is not None and tv.remote_key(self, event.key(), self.cancel):
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # Qt API name
         """In TV mode, size everything from the screen the window fills."""

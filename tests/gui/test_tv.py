@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageStat
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QColor, QImage, QPalette, QPixmap
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton
+from PySide6.QtGui import QColor, QImage, QKeyEvent, QPalette, QPixmap
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from plexlogin import events
@@ -227,3 +227,34 @@ def test_demo_fills_a_1080p_screen_and_back_exits_3(tmp_path: Path) -> None:
     assert report["exit"] == ExitCode.CANCELLED, report["stderr"]
     assert report["seconds"] < 1.0
     assert json.loads(report["json"])["status"] == "cancelled"
+
+
+class KeepsBackspace(QWidget):
+    """A page part with keys of its own, as a PIN pad's Backspace (deletes a digit)."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.deleted = 0
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt API name
+        if event.key() == Qt.Key.Key_Backspace:
+            self.deleted += 1
+            event.accept()
+        else:
+            super().keyPressEvent(event)
+
+
+def test_a_part_with_its_own_backspace_keeps_it(
+    qtbot: QtBot, sim: Simulator, memory_keyring: MemoryKeyring
+) -> None:
+    window = tv_window(qtbot, sim, SCREENS["720p"])
+    pad = KeepsBackspace(window.waiting)
+    pad.show()
+    pad.setFocus()
+    qtbot.keyClick(pad, Qt.Key.Key_Backspace)
+    assert pad.deleted == 1
+    assert window.outcome is None  # not cancelled
+    with qtbot.waitSignal(window.finished, timeout=1000) as ended:
+        qtbot.keyClick(pad, Qt.Key.Key_Back)  # Back still cancels from there
+    assert ended.args[0].exit_code == ExitCode.CANCELLED
