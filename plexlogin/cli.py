@@ -21,7 +21,7 @@ import math
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
@@ -213,6 +213,12 @@ OPTIONS = {
         "only (another `--keyring-service`: exit 2)",
     ),
     "stay_open": Option(("--stay-open",), None, "keep the window open after signing in"),
+    "tv": Option(
+        ("--tv",),
+        None,
+        "full-screen TV mode for a remote control: huge code and QR, Back cancels "
+        "(or env `PLEXLOGIN_TV=1`)",
+    ),
     "auth": Option(
         ("--auth",),
         "KIND",
@@ -259,6 +265,11 @@ _CHECKS: dict[str, Callable[[str], Any]] = {
 }
 
 
+def tv_wanted(flag: bool, environ: Mapping[str, str]) -> bool:
+    """TV mode: ``--tv``, or ``PLEXLOGIN_TV=1`` from a wizard that can only set the environment."""
+    return flag or environ.get("PLEXLOGIN_TV") == "1"
+
+
 def _add(parser: argparse.ArgumentParser, *names: str) -> None:
     for name in names:
         option = OPTIONS[name]
@@ -282,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     _add(common, *_COMMON)
     login = commands.add_parser("login", parents=[common], help="sign in (the default command)")
-    _add(login, "json", "timeout", "terminal", "demo", "stay_open", "auth")
+    _add(login, "json", "timeout", "terminal", "demo", "stay_open", "tv", "auth")
     _add(login, "profile", "profile_pin_stdin", "no_profile_picker")
     commands.add_parser("token", parents=[common], help="print the stored token")
     status = commands.add_parser("status", parents=[common], help="check the stored token")
@@ -460,6 +471,7 @@ def _sign_in(args: argparse.Namespace, report: Report) -> int:
         timeout=args.timeout,
         demo=args.demo,
         stay_open=args.stay_open,
+        tv=tv_wanted(args.tv, os.environ),
         verbose=args.verbose,
         remember=not args.demo,
         auth=args.auth or "legacy",

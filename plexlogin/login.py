@@ -67,6 +67,8 @@ class LoginSettings:
     timeout: float | None = None
     demo: bool = False
     stay_open: bool = False
+    #: the full-screen 10-foot layout driven by a remote control (--tv, PLEXLOGIN_TV=1)
+    tv: bool = False
     verbose: bool = False
     #: remember service/username in the config file (not for --demo)
     remember: bool = True

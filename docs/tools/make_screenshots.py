@@ -9,7 +9,8 @@ Runs the real window against the simulator (in-memory keyring, throw-away config
         python docs/tools/make_screenshots.py docs
 
 Add ``--scale 2`` for HiDPI shots (sets QT_SCALE_FACTOR before Qt starts) and ``--dark``
-for a dark palette (the files get a ``-dark`` suffix).
+for a dark palette (the files get a ``-dark`` suffix). ``--tv`` grabs TV mode at 1080p
+instead (docs/tv-waiting.png, docs/tv-signed-in.png).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def go_dark(app: QApplication) -> None:
     app.setPalette(palette)
 
 
-def open_window(sim: Simulator) -> SignInWindow:
+def open_window(sim: Simulator, *, tv: bool = False) -> SignInWindow:
     """The sign-in window against ``sim``, staying open on success so it can be grabbed."""
     from plexlogin.gui.window import SignInWindow
     from plexlogin.login import LoginSettings
@@ -63,20 +64,25 @@ def open_window(sim: Simulator) -> SignInWindow:
         keyring_service="plexlogin",
         keyring_username=None,
         stay_open=True,
+        tv=tv,
     )
     window = SignInWindow(settings)
+    if tv:
+        window.setGeometry(0, 0, 1920, 1080)  # a 1080p TV, whatever screen this runs on
     # against the simulator the window names its local /link page; the README shows
     # what people see against the real plex.tv
     window.link_label.setText("plex.tv/link")
     return window
 
 
-def take_shots(window: SignInWindow, sim: Simulator, out: Path, suffix: str) -> None:
+def take_shots(
+    window: SignInWindow, sim: Simulator, out: Path, suffix: str, prefix: str = "screenshot"
+) -> None:
     """Grab the waiting page, approve its code, then grab the signed-in page and close."""
     from PySide6.QtCore import QTimer
 
     def shot(name: str) -> None:
-        window.grab().save(str(out / f"screenshot-{name}{suffix}.png"))
+        window.grab().save(str(out / f"{prefix}-{name}{suffix}.png"))
 
     def waiting(code: str, url: str) -> None:
         shot("waiting")
@@ -146,6 +152,7 @@ def main() -> int:
     parser.add_argument("--scale", default="1", help="QT_SCALE_FACTOR (default 1)")
     parser.add_argument("--dark", action="store_true", help="a dark palette (Fusion)")
     parser.add_argument("--home", action="store_true", help="the Plex Home picker and PIN pad")
+    parser.add_argument("--tv", action="store_true", help="TV mode at 1080p (tv-*.png)")
     args = parser.parse_args()
     # both must be set before Qt and plexlogin's config are first used
     os.environ["QT_SCALE_FACTOR"] = args.scale
@@ -166,9 +173,12 @@ def main() -> int:
     # a Home's admin approves (Alex); else the account is "jane", alone
     simulator = Simulator(home=DEMO_HOME) if args.home else Simulator(username="jane")
     with simulator as sim:
-        window = open_window(sim)
-        shots = take_home_shots if args.home else take_shots
-        shots(window, sim, args.out, "-dark" if args.dark else "")
+        window = open_window(sim, tv=args.tv)
+        suffix = "-dark" if args.dark else ""
+        if args.home:
+            take_home_shots(window, sim, args.out, suffix)
+        else:
+            take_shots(window, sim, args.out, suffix, "tv" if args.tv else "screenshot")
         window.finished.connect(app.quit)
         QTimer.singleShot(20_000, app.quit)  # never hang
         window.show()

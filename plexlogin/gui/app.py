@@ -71,7 +71,10 @@ def run_window(
     with _cancel_on_signals(window.cancel), collect_garbage_on_ui_thread():
         # no raise_()/activateWindow(): window managers focus new windows anyway, and
         # platforms without them (offscreen) print a warning for each
-        window.show()
+        if settings.tv:
+            window.showFullScreen()  # a TV: the whole screen, nothing else on it
+        else:
+            window.show()
         # the application's own loop when it is ours; a caller's loop keeps running
         (app if own_app else loop).exec()
         if not outcomes:  # the loop ended some other way: closing still stops the worker

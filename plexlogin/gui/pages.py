@@ -149,6 +149,7 @@ class WaitingPage(QWidget):
         column.addLayout(copy_row)
         column.addStretch(1)
         column.addWidget(self.countdown)
+        self._left = column
         return column
 
     def _qr_column(self) -> QVBoxLayout:
@@ -181,7 +182,19 @@ class WaitingPage(QWidget):
         row.addSpacing(12)
         row.addWidget(self.cancel_button)
         row.addWidget(self.browser_button)
+        self._row = row
         return row
+
+    def use_tv_form(self) -> None:
+        """The 10-foot form: no copying or browser on a TV; trouble and Cancel go under
+        the code, where the tall QR leaves room, so the QR can have the page's height."""
+        self.copy_button.hide()
+        self.browser_button.hide()
+        self.cancel_button.setText("Back: cancel")
+        for widget in (self.status, self.cancel_button):
+            self._row.removeWidget(widget)
+        self._left.addWidget(self.status)
+        self._left.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignLeft)
 
     def restyle(self, base: QFont, palette_hairline: str) -> None:
         """Fonts from ``base``; the divider in the palette's hairline colour."""

@@ -56,6 +56,7 @@ class CodeView(QWidget):
         self._placeholder = "Getting a code…"
         self._stale = False
         self._keyboard_focus = False
+        self._ring = 2  # the focus ring's width
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.setAccessibleName("Code: not ready yet")
@@ -79,9 +80,19 @@ class CodeView(QWidget):
         self._stale = stale
         self.update()
 
+    def set_scale(self, scale: float, *, ring: int = 2) -> None:
+        """Tiles ``scale`` times their desk size; a ``ring`` px focus ring, drawn for any
+        focus when it is thicker than the desk's (a remote has no "mouse focus" to hide)."""
+        self.TILE = QSize(round(58 * scale), round(72 * scale))
+        self.GAP = round(10 * scale)
+        self._ring = ring
+        self._keyboard_focus = self._keyboard_focus or ring > 2
+        self.updateGeometry()
+        self.update()
+
     def focusInEvent(self, event: QFocusEvent) -> None:  # Qt API name
         """Show the focus ring only when the keyboard brought focus here, not at start-up."""
-        self._keyboard_focus = event.reason() in (
+        self._keyboard_focus = self._ring > 2 or event.reason() in (
             Qt.FocusReason.TabFocusReason,
             Qt.FocusReason.BacktabFocusReason,
             Qt.FocusReason.ShortcutFocusReason,
@@ -94,7 +105,10 @@ class CodeView(QWidget):
     def sizeHint(self) -> QSize:  # Qt API name
         """Room for the tiles plus the focus ring."""
         count = self._tile_count()
-        return QSize(count * self.TILE.width() + (count - 1) * self.GAP + 6, self.TILE.height() + 6)
+        ring = 3 * self._ring
+        return QSize(
+            count * self.TILE.width() + (count - 1) * self.GAP + ring, self.TILE.height() + ring
+        )
 
     def minimumSizeHint(self) -> QSize:  # Qt API name
         """Never smaller than the tiles."""
@@ -109,10 +123,13 @@ class CodeView(QWidget):
         tile_fill = palette.color(QPalette.ColorRole.Base)
         border = theme.hairline(palette)
         if self.hasFocus() and self._keyboard_focus:
-            pen = QPen(palette.color(QPalette.ColorRole.Highlight), 2)
+            pen = QPen(palette.color(QPalette.ColorRole.Highlight), self._ring)
             painter.setPen(pen)
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1), 12, 12)
+            inset = self._ring / 2
+            painter.drawRoundedRect(
+                QRectF(self.rect()).adjusted(inset, inset, -inset, -inset), 12, 12
+            )
         count = self._tile_count()
         width = count * self.TILE.width() + (count - 1) * self.GAP
         left = (self.width() - width) / 2
@@ -167,6 +184,12 @@ class QrView(QWidget):
             "Scan it with your phone's camera to open the Plex sign-in page and approve "
             "this device."
         )
+
+    def set_side(self, side: int) -> None:
+        """Room for ``side`` logical pixels of QR (the TV's is a share of the screen)."""
+        self.SIDE = side
+        self._cache = None
+        self.setFixedSize(side + 2 * self.INSET, side + 2 * self.INSET)
 
     def set_bitmap(self, bitmap: QrBitmap | None) -> None:
         """Show ``bitmap`` (None: the empty tile)."""

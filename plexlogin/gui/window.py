@@ -24,9 +24,11 @@ from PySide6.QtGui import (
     QGuiApplication,
     QIcon,
     QImage,
+    QKeyEvent,
     QKeySequence,
     QPaintEvent,
     QPixmap,
+    QResizeEvent,
     QShortcut,
 )
 from PySide6.QtWidgets import (
@@ -39,7 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from plexlogin import events
-from plexlogin.gui import theme
+from plexlogin.gui import theme, tv
 from plexlogin.gui.accessibility import announce, set_role
 from plexlogin.gui.pages import DonePage, FinishingPage, Page, ProblemPage, WaitingPage, label
 from plexlogin.gui.paint_marks import paint_mark
@@ -124,6 +126,7 @@ class SignInWindow(QWidget):
         self._display_name: str | None = None
         self._stopped = False  # a failure is on screen: the first reason stands
         self._restyling = False
+        self._tv: tv.TvLayout | None = None  # TV mode's sizes (None: the desk window)
         self._handlers: dict[type, Callable[[Any], None]] = {
             events.Renewing: self._renewing,
             events.Trouble: self._show_trouble,
@@ -150,6 +153,8 @@ class SignInWindow(QWidget):
             layout.invalidate()  # layouts cache their items' pre-polish size hints
         self.setMinimumSize(self.minimumSizeHint())
         self.resize(self.sizeHint())
+        if settings.tv:
+            self._enter_tv()
         self.code_view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- public --
@@ -212,7 +217,7 @@ class SignInWindow(QWidget):
         self._expose_parts()
         self._connect_parts()
 
-        root = QVBoxLayout(self)
+        root = self._root = QVBoxLayout(self)
         # The minimum size is set once in __init__ rather than by the layout after show():
         # word-wrapped labels make it re-derive the minimum from the width once shown,
         # which platforms without size-hint support (offscreen) report as a warning.
@@ -289,13 +294,25 @@ class SignInWindow(QWidget):
     def _showing(self, page: Page) -> bool:
         return self.pages.currentWidget() is self._pages[page]
 
+    def _enter_tv(self) -> None:
+        """The 10-foot form: screen-sized, no small buttons, a remote's keys."""
+        self.waiting.use_tv_form()
+        screen = self.screen().size()
+        self._tv = tv.layout_for(screen)
+        self._restyle()
+        self.resize(screen)  # showFullScreen() does this too, once shown
+
     def _restyle(self) -> None:
         """Fonts and colours from the current palette (again when the theme changes)."""
         self._restyling = True
         try:
             palette = self.palette()
-            self.setStyleSheet(theme.style_sheet(palette))
+            sheet = theme.style_sheet(palette)
             base = self.font()
+            if self._tv is not None:
+                sheet += tv.style_sheet(palette, self._tv)
+                base = self._tv_restyle(base)
+            self.setStyleSheet(sheet)
             self.title.setFont(theme.scaled_font(base, 1.55, QFont.Weight.DemiBold))
             self.subtitle.setFont(base)
             self.waiting.restyle(base, theme.css(theme.hairline(palette)))
@@ -305,7 +322,36 @@ class SignInWindow(QWidget):
         finally:
             self._restyling = False
 
+    def _tv_restyle(self, desk: QFont) -> QFont:
+        """Sizes in pixels for the TV layout; returns its base font."""
+        assert self._tv is not None
+        layout = self._tv
+        horizontal, vertical = layout.margins
+        self._root.setContentsMargins(horizontal, vertical, horizontal, vertical)
+        base = layout.base_font(desk)
+        # every part at the TV's size; the pages then set the fonts they change
+        for widget in self.findChildren(QWidget):
+            widget.setFont(base)
+        self.code_view.set_scale(layout.scale, ring=layout.ring)
+        self.qr_view.set_side(layout.qr_side)
+        tv.grow_pictures(self, layout)
+        return base
+
     # -- Qt events --
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt API name
+        """In TV mode, a remote's keys that no widget took: arrows, OK, Back."""
+        if self._tv is not None and tv.remote_key(self, event.key(), self.cancel):
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # Qt API name
+        """In TV mode, size everything from the screen the window fills."""
+        super().resizeEvent(event)
+        if self._tv is not None and tv.layout_for(event.size()) != self._tv:
+            self._tv = tv.layout_for(event.size())
+            self._restyle()
 
     def changeEvent(self, event: QEvent) -> None:  # Qt API name
         """Follow the desktop when it switches between light and dark."""

@@ -13,6 +13,7 @@ bus. It prints one JSON line per thing it did, and obeys one command per line:
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 
@@ -20,6 +21,7 @@ import keyring
 from PySide6.QtCore import QObject, QSocketNotifier, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
+from plexlogin.cli import tv_wanted
 from plexlogin.gui.app import application
 from plexlogin.gui.window import SignInWindow
 from plexlogin.login import LoginSettings
@@ -79,6 +81,7 @@ def main() -> int:
         keyring_service="plexlogin-a11y",
         keyring_username=None,
         stay_open=True,
+        tv=tv_wanted(False, os.environ),  # PLEXLOGIN_TV=1: the same checks in TV mode
     )
     app = application()
     window = SignInWindow(settings)

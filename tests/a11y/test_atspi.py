@@ -99,8 +99,11 @@ class Process:
 class Session:
     """The window, the client, and every event the client heard so far."""
 
-    def __init__(self, driver: Process, client: Process, code: str, window: int) -> None:
+    def __init__(
+        self, driver: Process, client: Process, code: str, window: int, *, tv: bool
+    ) -> None:
         self.driver, self.client, self.code, self.window = driver, client, code, window
+        self.tv = tv
         self.heard: list[Event] = []
 
     def tree(self) -> list[Event]:
@@ -145,8 +148,10 @@ def _start_bus(env: dict[str, str]) -> list[subprocess.Popen[str]]:
     return [bus, launcher]
 
 
-@pytest.fixture(scope="module")
-def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
+@pytest.fixture(scope="module", params=["desk", "tv"])
+def session(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Session]:
     reason = missing()
     if reason is not None:
         # CI sets PLEXLOGIN_TEST_A11Y=1: there a missing part is a failure, not a skip
@@ -160,6 +165,7 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
         QT_QPA_PLATFORM="xcb",
         QT_LINUX_ACCESSIBILITY_ALWAYS_ON="1",
         PLEXLOGIN_CONFIG_DIR=str(tmp_path_factory.mktemp("config")),
+        PLEXLOGIN_TV="1" if request.param == "tv" else "0",
     )
     time.sleep(0.5)  # the launcher registers org.a11y.Bus
     driver = Process([sys.executable, "-m", "tests.a11y.driver"], env)
@@ -168,7 +174,7 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
         codes = driver.read()
         assert client.read() == {"ready": True}
         time.sleep(0.5)  # Qt learns which events the client listens to
-        yield Session(driver, client, codes["code"], codes["window"])
+        yield Session(driver, client, codes["code"], codes["window"], tv=request.param == "tv")
     finally:
         driver.stop()
         client.stop()
@@ -198,6 +204,8 @@ def test_waiting_page(session: Session) -> None:
 
 
 def test_tab_follows_the_screen(session: Session) -> None:
+    if session.tv:
+        pytest.skip("TV mode moves focus with the arrow keys (the next test)")
     window = str(session.window)
     subprocess.run(["xdotool", "windowfocus", "--sync", window], check=True, timeout=TIMEOUT)
     for _ in range(3):
@@ -211,6 +219,23 @@ def test_tab_follows_the_screen(session: Session) -> None:
         return order[-3:] == ["Copy code", "Cancel", "Sign in with browser"]
 
     session.wait_for("focus on Copy code, Cancel, Sign in with browser", third_focus)
+
+
+def test_arrow_keys_move_focus_on_a_tv(session: Session) -> None:
+    if not session.tv:
+        pytest.skip("the desk window follows Tab (the test before)")
+    window = str(session.window)
+    subprocess.run(["xdotool", "windowfocus", "--sync", window], check=True, timeout=TIMEOUT)
+    subprocess.run(["xdotool", "key", "--window", window, "Down"], check=True)
+    session.wait_for(
+        "focus on the large Cancel button",
+        lambda e: (
+            e["type"] == "object:state-changed:focused"
+            and e["detail1"] == 1
+            and e["name"] == "Back: cancel"
+        ),
+    )
+    subprocess.run(["xdotool", "key", "--window", window, "Up"], check=True)  # back on the code
 
 
 def test_trouble_is_readable_and_announced(session: Session) -> None:

@@ -121,6 +121,18 @@ def _current_backend() -> keyring.backend.KeyringBackend | None:
     return backend
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _keyring_chosen_before_any_test() -> None:
+    """keyring chooses its default backend once, here, before the first test.
+
+    Left for later, the first lookup would choose it lazily, and a lookup still running
+    in a finished sign-in's thread (the warm-up) could finish choosing after the next
+    test installed its own backend, and replace it: a test that fails on other tests'
+    timing. Chosen up front, no lookup ever chooses again.
+    """
+    keyring.get_keyring()
+
+
 @pytest.fixture(name="use_keyring")
 def fixture_use_keyring() -> Iterator[Callable[[keyring.backend.KeyringBackend], None]]:
     """A function that installs a keyring backend for this test; the old one returns after."""
