@@ -318,7 +318,8 @@ class TerminalChooser:
         lines = ["", "This account is a Plex Home. Who should this device sign in as?"]
         for number, profile in enumerate(profiles, start=1):
             lines.append(f"  {number}. {for_terminal(profile.title)}{_badges(profile, offer)}")
-        self._view.say("\n".join(lines))
+        for line in lines:  # one by one: say() shows a line break inside a line as \x0a
+            self._view.say(line)
         while True:
             self._view.out.write(f"Number (1-{len(profiles)}, Enter: 1): ")
             self._view.out.flush()

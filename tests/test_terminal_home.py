@@ -26,6 +26,15 @@ def test_server_text_cannot_drive_the_terminal() -> None:
     assert "1. Alex (admin, signed in)" in out.getvalue() and "(PIN)" in out.getvalue()
 
 
+def test_each_profile_has_a_line_of_its_own() -> None:
+    pick, out = chooser(["1"])
+    pick.choose(ProfilesOffered((ALEX, EVIL), "a1"))
+    text = out.getvalue()
+    assert "\\x0a" not in text, "line breaks are real ones, not shown as escapes"
+    assert "\nThis account is a Plex Home. Who should this device sign in as?\n" in text
+    assert "\n  1. Alex (admin, signed in)\n  2. " in text
+
+
 def test_answers_a_person_may_give() -> None:
     offer = ProfilesOffered((ALEX, EVIL), "a1")
     pick, out = chooser(["x", "0", "3", "1"])
