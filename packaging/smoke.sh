@@ -29,7 +29,12 @@ ROOT=$(dirname "$HERE")
 PYTHON=${PYTHON:-python3}
 APP_ID=io.github.plexlogin
 SERVICE=plexlogin-demo
-USERNAME=demo-user
+# the demo account is a Plex Home whose admin, Alex, approves the demo's code
+USERNAME=alex
+# the window offers the Home's profiles and waits for a person to choose; nobody is at
+# the smoke test's screen, so its windows keep the approving account (the picker itself
+# is tested in tests/gui/test_profiles.py)
+WINDOW_DEMO=(--demo --no-profile-picker --json)
 
 # --- inside the private D-Bus session (smoke.sh runs itself there) ----------------------
 if [ "${1:-}" = "--in-keyring-session" ]; then
@@ -44,7 +49,7 @@ if [ "${1:-}" = "--in-keyring-session" ]; then
     set -e
   }
   export QT_QPA_PLATFORM=offscreen
-  PLEXLOGIN_PAINT_MARK="$out/window.mark" run window "$app" --demo --json
+  PLEXLOGIN_PAINT_MARK="$out/window.mark" run window "$app" "${WINDOW_DEMO[@]}"
   secret-tool lookup service "$SERVICE" username "$USERNAME" >"$out/window.secret" || true
   run window-token "$app" token --keyring-service "$SERVICE" --keyring-username "$USERNAME"
   # the terminal run must store the token itself
@@ -54,7 +59,7 @@ if [ "${1:-}" = "--in-keyring-session" ]; then
   if [ "${SMOKE_XCB:-0}" = 1 ]; then
     secret-tool clear service "$SERVICE" username "$USERNAME" || true
     QT_QPA_PLATFORM=xcb PLEXLOGIN_PAINT_MARK="$out/xcb.mark" \
-      run xcb xvfb-run -a -s "-screen 0 1280x1024x24" "$app" --demo --json
+      run xcb xvfb-run -a -s "-screen 0 1280x1024x24" "$app" "${WINDOW_DEMO[@]}"
     secret-tool lookup service "$SERVICE" username "$USERNAME" >"$out/xcb.secret" || true
   fi
   if [ "${SMOKE_WAYLAND:-0}" = 1 ]; then
@@ -69,7 +74,7 @@ if [ "${1:-}" = "--in-keyring-session" ]; then
     [ -S "$XDG_RUNTIME_DIR/wayland-smoke" ] || echo "smoke.sh: weston made no socket in 10 s" >&2
     secret-tool clear service "$SERVICE" username "$USERNAME" || true
     WAYLAND_DISPLAY=wayland-smoke QT_QPA_PLATFORM=wayland PLEXLOGIN_PAINT_MARK="$out/wayland.mark" \
-      run wayland "$app" --demo --json
+      run wayland "$app" "${WINDOW_DEMO[@]}"
     secret-tool lookup service "$SERVICE" username "$USERNAME" >"$out/wayland.secret" || true
     kill "$weston_pid"
     wait "$weston_pid" || true
@@ -188,7 +193,7 @@ lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
 assert len(lines) == 1, f"expected one JSON line on stdout, got {len(lines)}"
 data = json.loads(lines[0])
 assert data["status"] == "signed_in", f"status {data['status']!r}, error {data.get('error')!r}"
-assert data["username"] == "demo-user" and data["keyring_service"] == "plexlogin-demo", data
+assert data["username"] == "alex" and data["keyring_service"] == "plexlogin-demo", data
 EOF
   then ok "$label: exit 0, JSON says signed_in"
   else bad "$label: stdout is not the signed_in JSON line"; show "$prefix.out"
