@@ -362,13 +362,6 @@ class Model:
         with self._lock:
             self._revoked.add(token)
 
-    def user_for(self, token: str | None) -> User | None:
-        """The account ``token`` signs in, or None when it is unknown, revoked or expired."""
-        try:
-            return self.authenticate(token)[0]
-        except Refused:
-            return None
-
     def authenticate(self, token: str | None) -> tuple[User, Grant]:
         """The account ``token`` signs in and what it was issued for.
 
