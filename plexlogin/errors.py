@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import enum
 
+from plexlogin.i18n import _
+
 
 class ExitCode(enum.IntEnum):
     """Process exit codes: part of the command-line contract that setup wizards rely on."""
@@ -47,15 +49,17 @@ class Cancelled(PlexLoginError):
     exit_code = ExitCode.CANCELLED
     kind = "cancelled"
 
-    def __init__(self, message: str = "Sign-in cancelled.") -> None:
-        super().__init__(message)
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or _("Sign-in cancelled."))
 
     @classmethod
     def while_saving(cls) -> Cancelled:
         """Cancelled during the keyring write, which may still land after we exit."""
         return cls(
-            "Sign-in cancelled while the token was being saved to the keyring; "
-            "it may or may not have been saved."
+            _(
+                "Sign-in cancelled while the token was being saved to the keyring; "
+                "it may or may not have been saved."
+            )
         )
 
 
@@ -65,8 +69,8 @@ class SignInTimeout(PlexLoginError):
     exit_code = ExitCode.TIMEOUT
     kind = "timeout"
 
-    def __init__(self, message: str = "The sign-in timed out.") -> None:
-        super().__init__(message)
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or _("The sign-in timed out."))
 
 
 # --- plex.tv -------------------------------------------------------------------------
@@ -156,8 +160,8 @@ class ProfilePinRejected(PlexError):
     kind = "profile_pin_rejected"
     transient = False
 
-    def __init__(self, message: str = "The PIN was wrong for that profile.") -> None:
-        super().__init__(message)
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or _("The PIN was wrong for that profile."))
 
 
 class NoSuchProfile(PlexLoginError):
