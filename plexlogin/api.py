@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Literal, TextIO, get_args
 
 from plexlogin import DEFAULT_PRODUCT, KEYRING_SERVICE, PLEX_URL
 from plexlogin.errors import PlexLoginError, UsageError
+from plexlogin.i18n import _
 from plexlogin.login import AUTH_KINDS, LoginSession, LoginSettings, Outcome
 
 if TYPE_CHECKING:
@@ -209,11 +210,11 @@ def no_window_reason() -> str | None:
     if sys.platform.startswith("linux") and not (
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     ):
-        return "no display found"
+        return _("no display found")
     try:
         import PySide6  # noqa: F401
     except ImportError:
-        return "the window needs PySide6, which is not installed"
+        return _("the window needs PySide6, which is not installed")
     return None
 
 
