@@ -418,21 +418,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cancelled_while_starting(args_list)
 
 
-def lang_option(argv: Sequence[str]) -> str | None:
-    """``--lang``'s value, read before the parser exists: its help text is in that language."""
-    for index, arg in enumerate(argv):
-        if arg == "--":
-            break
-        if arg == "--lang" and index + 1 < len(argv):
-            return argv[index + 1]
-        if arg.startswith("--lang="):
-            return arg.partition("=")[2]
-    return None
-
-
 def _main(args_list: list[str]) -> int:
     wants_json = "--json" in args_list
-    i18n.choose(lang_option(args_list))
+    i18n.choose(i18n.lang_argument(args_list))
     try:
         args = build_parser().parse_args(_with_default_command(args_list))
     except UsageError as error:

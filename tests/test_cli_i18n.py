@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 import pytest
 
 from plexlogin import i18n
-from plexlogin.cli import OPTIONS, build_parser, lang_option
+from plexlogin.cli import OPTIONS, build_parser
 from plexlogin.events import CodesReady, Trouble
 from plexlogin.simulator import Simulator
 from plexlogin.terminal import TerminalView
@@ -62,7 +62,7 @@ def german(msgid: str) -> str:
     ],
 )
 def test_lang_is_found_before_the_parser_exists(argv: list[str], expected: str | None) -> None:
-    assert lang_option(argv) == expected
+    assert i18n.lang_argument(argv) == expected
 
 
 def test_the_help_is_built_in_the_chosen_language(capsys: pytest.CaptureFixture[str]) -> None:
@@ -188,3 +188,20 @@ def test_the_retry_countdown_counts_in_the_languages_digits() -> None:
     i18n.activate(i18n.load("de"))
     assert "1.234" in trouble.describe(0.0)
     assert trouble.describe(1233.0).endswith(" 1 s")
+
+
+def test_a_cancel_before_the_parser_exists_is_said_in_the_asked_language(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from plexlogin.entry import cancelled_while_starting
+
+    saved = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        code = cancelled_while_starting(["--terminal", "--json", "--lang", "de"])
+    finally:
+        for number, handler in saved.items():
+            signal.signal(number, handler)
+    out, err = capsys.readouterr()
+    assert code == 3
+    assert json.loads(out) == {**json.loads(out), "status": "cancelled", "error": german(CANCELLED)}
+    assert err == f"plexlogin: {german(CANCELLED)}\n"
