@@ -205,3 +205,30 @@ def test_a_cancel_before_the_parser_exists_is_said_in_the_asked_language(
     assert code == 3
     assert json.loads(out) == {**json.loads(out), "status": "cancelled", "error": german(CANCELLED)}
     assert err == f"plexlogin: {german(CANCELLED)}\n"
+
+
+# --- the Python API ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("language", "said"), [("de", german(CANCELLED)), ("xx", CANCELLED)])
+def test_the_python_api_speaks_the_language_it_is_given(
+    simulator: Simulator, memory_keyring: MemoryKeyring, language: str, said: str
+) -> None:
+    import threading
+
+    import plexlogin
+    from plexlogin.errors import Cancelled
+
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Cancelled) as raised:
+        plexlogin.sign_in(ui="none", cancel=cancel, plex_url=simulator.url, language=language)
+    assert str(raised.value) == said and raised.value.kind == "cancelled"
+
+
+def test_the_python_api_refuses_a_language_that_is_not_a_code() -> None:
+    import plexlogin
+    from plexlogin.errors import UsageError
+
+    with pytest.raises(UsageError, match="language"):
+        plexlogin.sign_in(ui="none", language=7)  # type: ignore[arg-type]
