@@ -245,10 +245,10 @@ def fresh_token(
             expires = None if expired else expiry_of(token)
             if expires is None or expires.timestamp() <= now():
                 raise
-            # TRANSLATORS: {error} is a whole sentence saying what went wrong
             return (
                 token,
                 expires,
+                # TRANSLATORS: {error} is a whole sentence saying what went wrong
                 _("The token could not be renewed yet ({error}).").format(error=error),
             )
     if claims is None:

@@ -113,7 +113,8 @@ def _print_profiles(profiles: tuple[Profile, ...], current: str | None) -> None:
         badges = ((_("admin"), profile.admin), (_("PIN"), profile.protected))
         marks = [name for name, on in badges if on]
         mark = "*" if profile.uuid == current else " "
-        extra = f" ({_(', ').join(marks)})" if marks else ""
+        separator = _(", ")
+        extra = f" ({separator.join(marks)})" if marks else ""
         print(f"{mark} {for_terminal(profile.title)}{extra}")
 
 

@@ -386,5 +386,6 @@ def _badges(profile: events.Profile, offer: events.ProfilesOffered) -> str:
         )
         if present
     ]
-    # TRANSLATORS: the separator between a profile's badges
-    return f" ({_(', ').join(marks)})" if marks else ""
+    # TRANSLATORS: the separator between a profile's badges ("admin, PIN")
+    separator = _(", ")
+    return f" ({separator.join(marks)})" if marks else ""

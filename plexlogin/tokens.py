@@ -219,8 +219,8 @@ def _translate(exc: Exception, doing: str, secret: str | None) -> KeyringError:
                 "Make sure GNOME Keyring or KWallet is running and unlocked, and try again."
             ).format(reason=reason)
         )
-    # TRANSLATORS: {doing} is a phrase such as "save the token"; {reason} the keyring's words
     return KeyringWriteFailed(
+        # TRANSLATORS: {doing} is a phrase such as "save the token"; {reason} the keyring's words
         _("The system keyring could not {doing}: {reason}").format(doing=doing, reason=reason)
     )
 
