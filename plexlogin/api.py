@@ -107,9 +107,7 @@ def sign_in(
     by a callback cancels the sign-in and is raised here.
     """
     _check_choices(ui, on_codes, on_event, cancel, timeout)
-    if language is not None and not isinstance(language, str):
-        raise UsageError(f"language must be a language code such as 'de', not {language!r}")
-    i18n.choose(language)
+    _speak(language)
     settings = login_settings(
         plex_url=plex_url,
         client_id=client_id,
@@ -311,6 +309,13 @@ def _check_choices(
         or timeout <= 0
     ):
         raise UsageError(f"timeout must be a positive number of seconds, not {timeout!r}")
+
+
+def _speak(language: object) -> None:
+    """Make ``language`` (None: gettext's variables) the one people's sentences speak."""
+    if language is not None and not isinstance(language, str):
+        raise UsageError(f"language must be a language code such as 'de', not {language!r}")
+    i18n.choose(language)
 
 
 def _configured_client_id() -> str:
