@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal, TextIO, get_args
 
-from plexlogin import DEFAULT_PRODUCT, KEYRING_SERVICE, PLEX_URL
+from plexlogin import DEFAULT_PRODUCT, KEYRING_SERVICE, PLEX_URL, i18n
 from plexlogin.errors import PlexLoginError, UsageError
+from plexlogin.i18n import _
 from plexlogin.login import AUTH_KINDS, LoginSession, LoginSettings, Outcome
 
 if TYPE_CHECKING:
@@ -83,6 +84,7 @@ def sign_in(
     timeout: float | None = None,
     cancel: threading.Event | None = None,
     auth: str = "legacy",
+    language: str | None = None,
 ) -> SignInResult:
     """Sign in to Plex and store the token in the keyring; blocks until done.
 
@@ -94,7 +96,10 @@ def sign_in(
     second. ``ui="window"`` uses the caller's QApplication if there is one (call it from
     the GUI thread then). ``ui="window"`` and ``ui="terminal"`` treat SIGINT and SIGTERM
     as a cancel while they run in the main thread, like the command line; ``ui="none"``
-    leaves the caller's signal handlers alone.
+    leaves the caller's signal handlers alone. ``language`` (``"de"``, ``"pt_BR"``) is what
+    the sentences for people speak (the window, errors' text); None means as gettext's
+    variables say (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``), an unknown one
+    English. It is the process's language from then on, as with ``--lang``.
 
     Raises :class:`~plexlogin.errors.Cancelled`, :class:`~plexlogin.errors.SignInTimeout`,
     :class:`~plexlogin.errors.UsageError` for a bad argument, or another
@@ -102,6 +107,7 @@ def sign_in(
     by a callback cancels the sign-in and is raised here.
     """
     _check_choices(ui, on_codes, on_event, cancel, timeout)
+    _speak(language)
     settings = login_settings(
         plex_url=plex_url,
         client_id=client_id,
@@ -117,7 +123,9 @@ def sign_in(
     if ui == "window":
         reason = no_window_reason()
         if reason is not None:
-            raise PlexLoginError(f"The window cannot open: {reason}. Use ui='none' instead.")
+            # TRANSLATORS: {reason} says why, e.g. "no display found"; ui='none' is code
+            message = _("The window cannot open: {reason}. Use ui='none' instead.")
+            raise PlexLoginError(message.format(reason=reason))
     listener = _Listener(settings, on_codes, on_event)
     outcome = run_sign_in(
         settings, ui, on_event=listener, cancel=listener.stop_asked(cancel), out=sys.stdout
@@ -209,11 +217,11 @@ def no_window_reason() -> str | None:
     if sys.platform.startswith("linux") and not (
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     ):
-        return "no display found"
+        return _("no display found")
     try:
         import PySide6  # noqa: F401
     except ImportError:
-        return "the window needs PySide6, which is not installed"
+        return _("the window needs PySide6, which is not installed")
     return None
 
 
@@ -301,6 +309,13 @@ def _check_choices(
         or timeout <= 0
     ):
         raise UsageError(f"timeout must be a positive number of seconds, not {timeout!r}")
+
+
+def _speak(language: object) -> None:
+    """Make ``language`` (None: gettext's variables) the one people's sentences speak."""
+    if language is not None and not isinstance(language, str):
+        raise UsageError(f"language must be a language code such as 'de', not {language!r}")
+    i18n.choose(language)
 
 
 def _configured_client_id() -> str:

@@ -26,8 +26,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
-from plexlogin import DEFAULT_PRODUCT, DEMO_KEYRING_SERVICE, KEYRING_SERVICE, PLEX_URL, __version__
+from plexlogin import (
+    DEFAULT_PRODUCT,
+    DEMO_KEYRING_SERVICE,
+    KEYRING_SERVICE,
+    PLEX_URL,
+    __version__,
+    i18n,
+)
 from plexlogin.errors import Cancelled, ExitCode, PlexLoginError, UsageError
+from plexlogin.i18n import N_, _
 from plexlogin.login import AUTH_KINDS, LoginSettings, Outcome, Status
 from plexlogin.report import Report
 from plexlogin.signals import ignore_cancel_signals, sigterm_interrupts
@@ -48,7 +56,10 @@ class _Parser(argparse.ArgumentParser):
     """argparse that raises UsageError instead of exiting, so --json still gets its line."""
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see '{self.prog} --help')")
+        raise UsageError(
+            # TRANSLATORS: {message} is argparse's own (English) complaint, {prog} "plexlogin"
+            _("{message} (see '{prog} --help')").format(message=message, prog=self.prog)
+        )
 
 
 # --- argument checks -------------------------------------------------------------------
@@ -60,29 +71,33 @@ def check_plex_url(value: str) -> str:
     try:
         parts = urlsplit(value)
     except ValueError:  # "http://[::1", characters that change under NFKC normalization
-        raise UsageError(f"--plex-url is not a valid URL: {value!r}") from None
+        raise UsageError(
+            _("--plex-url is not a valid URL: {url}").format(url=repr(value))
+        ) from None
     scheme = parts.scheme.lower()
     if scheme not in ("https", "http") or not parts.netloc:
-        raise UsageError(f"--plex-url must be an https:// URL, not {value!r}")
+        raise UsageError(_("--plex-url must be an https:// URL, not {url}").format(url=repr(value)))
     if parts.username is not None or parts.password is not None or "@" in parts.netloc:
-        raise UsageError("--plex-url must not contain a user name or password")
+        raise UsageError(_("--plex-url must not contain a user name or password"))
     if parts.query or parts.fragment:
-        raise UsageError("--plex-url must not contain a query or fragment")
+        raise UsageError(_("--plex-url must not contain a query or fragment"))
     if not _AUTHORITY.fullmatch(parts.netloc):
         # urllib.parse is lenient ("[::1]x" has the host ::1 for it); requests is not, and
         # where the two disagree the host we checked need not be the host we connect to
-        raise UsageError(f"--plex-url has an invalid host or port: {value!r}")
+        raise _bad_host_or_port(value)
     try:
         host = parts.hostname
         parts.port  # noqa: B018 - raises ValueError for a bad port
     except ValueError:
-        raise UsageError(f"--plex-url has an invalid host or port: {value!r}") from None
+        raise _bad_host_or_port(value) from None
     if not host:
-        raise UsageError(f"--plex-url has no host: {value!r}")
+        raise UsageError(_("--plex-url has no host: {url}").format(url=repr(value)))
     if scheme == "http" and not _is_loopback(host):
         raise UsageError(
-            "refusing to send credentials over plain HTTP: "
-            "--plex-url must be https:// unless it points at this machine (127.0.0.1, ::1)"
+            _(
+                "refusing to send credentials over plain HTTP: "
+                "--plex-url must be https:// unless it points at this machine (127.0.0.1, ::1)"
+            )
         )
     return f"{scheme}://{parts.netloc}{parts.path}".rstrip("/")
 
@@ -93,6 +108,10 @@ _AUTHORITY = re.compile(
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+(?:%25[A-Za-z0-9._~-]+)?\])"
     r"(?::[0-9]{1,5})?"
 )
+
+
+def _bad_host_or_port(value: str) -> UsageError:
+    return UsageError(_("--plex-url has an invalid host or port: {url}").format(url=repr(value)))
 
 
 def _is_loopback(host: str) -> bool:
@@ -108,22 +127,33 @@ def _positive_seconds(value: str) -> float:
     try:
         seconds = float(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+        raise argparse.ArgumentTypeError(
+            _("not a number of seconds: {value}").format(value=repr(value))
+        ) from None
     if not math.isfinite(seconds) or seconds <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {value!r}")
+        raise argparse.ArgumentTypeError(
+            _("must be a positive number of seconds: {value}").format(value=repr(value))
+        )
     return seconds
 
 
 def _auth_kind(value: str) -> str:
     if value not in AUTH_KINDS:
-        raise argparse.ArgumentTypeError(f"must be 'legacy' or 'jwt', not {value!r}")
+        raise argparse.ArgumentTypeError(
+            _("must be 'legacy' or 'jwt', not {value}").format(value=repr(value))
+        )
     return value
 
 
 def _name(label: str, limit: int = 128) -> type[str]:
     def check(value: str) -> str:
         if not value.strip() or len(value) > limit or not value.isprintable():
-            raise argparse.ArgumentTypeError(f"{label} must be 1 to {limit} printable characters")
+            raise argparse.ArgumentTypeError(
+                # TRANSLATORS: {label} is an option such as --product; {limit} a number
+                _("{label} must be 1 to {limit} printable characters").format(
+                    label=label, limit=i18n.format_number(limit)
+                )
+            )
         return value
 
     check.__name__ = label
@@ -137,13 +167,15 @@ def _name(label: str, limit: int = 128) -> type[str]:
 class Option:
     """One option of the contract: its flags, its value's name, and what it does.
 
-    ``meaning`` is the one wording of both ``--help`` and README.md's option table (a test
-    keeps them equal); backticks mark code for the README and are dropped for ``--help``.
+    ``wording`` is the one wording of both ``--help`` and README.md's option table (a test
+    keeps them equal), marked for the catalog with named placeholders for the defaults;
+    backticks mark code for the README and are dropped for ``--help``, which speaks the
+    run's language while README.md stays English.
     """
 
     flags: tuple[str, ...]
     metavar: str | None  # None: a switch
-    meaning: str
+    wording: str
 
     @property
     def usage(self) -> str:
@@ -152,97 +184,139 @@ class Option:
         return ", ".join(f"`{flag}{value}`" for flag in self.flags)
 
     @property
-    def help(self) -> str:
-        """The ``--help`` text."""
-        return self.meaning.replace("`", "")
+    def meaning(self) -> str:
+        """The meaning column of README.md's table: the English wording."""
+        return self.wording.format(**_DEFAULTS)
 
+    @property
+    def help(self) -> str:
+        """The ``--help`` text, in the run's language."""
+        return _(self.wording).format(**_DEFAULTS).replace("`", "")
+
+
+#: the values the options' wordings name (code, never translated)
+_DEFAULTS = {
+    "plex_url": PLEX_URL,
+    "product": DEFAULT_PRODUCT,
+    "service": KEYRING_SERVICE,
+    "demo_service": DEMO_KEYRING_SERVICE,
+    "languages": ", ".join(f"`{code}`" for code in i18n.TRANSLATED),
+}
 
 #: every option, in README order; COMMON ones are taken by every subcommand
 OPTIONS = {
     "plex_url": Option(
         ("--plex-url",),
         "URL",
-        f"plex.tv base URL (default `{PLEX_URL}`, or env `PLEXLOGIN_PLEX_URL`); `http://` "
-        "only to this machine (127.0.0.1, ::1), else exit 2",
+        N_(
+            "plex.tv base URL (default `{plex_url}`, or env `PLEXLOGIN_PLEX_URL`); `http://` "
+            "only to this machine (127.0.0.1, ::1), else exit 2"
+        ),
     ),
     "client_id": Option(
         ("--client-id",),
         "ID",
-        "`X-Plex-Client-Identifier` (default: a UUID made once and kept in the config folder)",
+        N_("`X-Plex-Client-Identifier` (default: a UUID made once and kept in the config folder)"),
     ),
     "product": Option(
         ("--product",),
         "NAME",
-        f"`X-Plex-Product`, the app name in Plex's device list (default `{DEFAULT_PRODUCT}`)",
+        N_("`X-Plex-Product`, the app name in Plex's device list (default `{product}`)"),
     ),
     "device_name": Option(
         ("--device-name",),
         "NAME",
-        "`X-Plex-Device-Name`, the device name in Plex's device list "
-        "(default: this computer's name)",
+        N_(
+            "`X-Plex-Device-Name`, the device name in Plex's device list "
+            "(default: this computer's name)"
+        ),
     ),
     "keyring_service": Option(
         ("--keyring-service",),
         "NAME",
-        f"keyring service the token is stored under (default `{KEYRING_SERVICE}`; "
-        f"`{DEMO_KEYRING_SERVICE}` with `--demo`; token/status/logout: the last sign-in's)",
+        N_(
+            "keyring service the token is stored under (default `{service}`; "
+            "`{demo_service}` with `--demo`; token/status/logout: the last sign-in's)"
+        ),
     ),
     "keyring_username": Option(
         ("--keyring-username",),
         "NAME",
-        "keyring username the token is stored under (default: the Plex account's "
-        "username; token/status/logout: the last sign-in's)",
+        N_(
+            "keyring username the token is stored under (default: the Plex account's "
+            "username; token/status/logout: the last sign-in's)"
+        ),
+    ),
+    "lang": Option(
+        ("--lang",),
+        "CODE",
+        N_(
+            "speak this language: {languages} or `en` (default: from env `LANGUAGE`, "
+            "`LC_ALL`, `LC_MESSAGES`, `LANG`); an unknown one means English"
+        ),
     ),
     "json": Option(
         ("--json",),
         None,
-        "at the end print exactly one JSON object on stdout; never the token",
+        N_("at the end print exactly one JSON object on stdout; never the token"),
     ),
     "timeout": Option(
-        ("--timeout",), "SECONDS", "give up after that many seconds, exit 4 (default: no limit)"
+        ("--timeout",),
+        "SECONDS",
+        N_("give up after that many seconds, exit 4 (default: no limit)"),
     ),
     "terminal": Option(
         ("--terminal",),
         None,
-        "text mode: code, QR in Unicode blocks, a countdown line; never loads Qt",
+        N_("text mode: code, QR in Unicode blocks, a countdown line; never loads Qt"),
     ),
     "demo": Option(
         ("--demo",),
         None,
-        f"run against the built-in simulator; stores into keyring service `{DEMO_KEYRING_SERVICE}` "
-        "only (another `--keyring-service`: exit 2)",
+        N_(
+            "run against the built-in simulator; stores into keyring service `{demo_service}` "
+            "only (another `--keyring-service`: exit 2)"
+        ),
     ),
-    "stay_open": Option(("--stay-open",), None, "keep the window open after signing in"),
+    "stay_open": Option(("--stay-open",), None, N_("keep the window open after signing in")),
     "tv": Option(
         ("--tv",),
         None,
-        "full-screen TV mode for a remote control: huge code and QR, Back cancels "
-        "(or env `PLEXLOGIN_TV=1`)",
+        N_(
+            "full-screen TV mode for a remote control: huge code and QR, Back cancels "
+            "(or env `PLEXLOGIN_TV=1`)"
+        ),
     ),
     "auth": Option(
         ("--auth",),
         "KIND",
-        "`legacy` (default): a long-lived token; `jwt`: a device key in the keyring and "
-        "7-day tokens that `plexlogin token` renews by itself (see docs/jwt.md)",
+        N_(
+            "`legacy` (default): a long-lived token; `jwt`: a device key in the keyring and "
+            "7-day tokens that `plexlogin token` renews by itself (see docs/jwt.md)"
+        ),
     ),
     "profile": Option(
         ("--profile",),
         "NAME",
-        "after signing in, switch to the Plex Home profile with this title or username "
-        "(any case) without showing the picker; exit 1 if the Home has none",
+        N_(
+            "after signing in, switch to the Plex Home profile with this title or username "
+            "(any case) without showing the picker; exit 1 if the Home has none"
+        ),
     ),
     "profile_pin_stdin": Option(
         ("--profile-pin-stdin",),
         None,
-        "read that profile's PIN from the first line of standard input (never give it as an "
-        "argument: every local user can read those)",
+        N_(
+            "read that profile's PIN from the first line of standard input (never give it as "
+            "an argument: every local user can read those)"
+        ),
     ),
     "no_profile_picker": Option(
         ("--no-profile-picker",),
         None,
-        "keep the account that approved the code: don't offer the Plex Home's profiles",
+        N_("keep the account that approved the code: don't offer the Plex Home's profiles"),
     ),
-    "verbose": Option(("-v", "--verbose"), None, "diagnostics on stderr (never the token)"),
+    "verbose": Option(("-v", "--verbose"), None, N_("diagnostics on stderr (never the token)")),
 }
 _COMMON = (
     "plex_url",
@@ -251,6 +325,7 @@ _COMMON = (
     "device_name",
     "keyring_service",
     "keyring_username",
+    "lang",
     "verbose",
 )
 _CHECKS: dict[str, Callable[[str], Any]] = {
@@ -284,29 +359,32 @@ def build_parser() -> argparse.ArgumentParser:
     """The whole command-line contract."""
     parser = _Parser(
         prog="plexlogin",
-        description="Sign in to Plex with a code or QR code and keep the token in the keyring.",
-        epilog="Exit codes: 0 signed in / success, 1 failed, 2 usage error, 3 cancelled, "
-        "4 timed out.",
+        description=_("Sign in to Plex with a code or QR code and keep the token in the keyring."),
+        epilog=_(
+            "Exit codes: 0 signed in / success, 1 failed, 2 usage error, 3 cancelled, 4 timed out."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"plexlogin {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     common = _Parser(add_help=False)
     _add(common, *_COMMON)
-    login = commands.add_parser("login", parents=[common], help="sign in (the default command)")
+    login = commands.add_parser("login", parents=[common], help=_("sign in (the default command)"))
     _add(login, "json", "timeout", "terminal", "demo", "stay_open", "tv", "auth")
     _add(login, "profile", "profile_pin_stdin", "no_profile_picker")
-    commands.add_parser("token", parents=[common], help="print the stored token")
-    status = commands.add_parser("status", parents=[common], help="check the stored token")
+    commands.add_parser("token", parents=[common], help=_("print the stored token"))
+    status = commands.add_parser("status", parents=[common], help=_("check the stored token"))
     _add(status, "json")
-    commands.add_parser("logout", parents=[common], help="remove the stored token")
+    commands.add_parser("logout", parents=[common], help=_("remove the stored token"))
     profiles = commands.add_parser(
-        "profiles", parents=[common], help="list the stored account's Plex Home profiles"
+        "profiles", parents=[common], help=_("list the stored account's Plex Home profiles")
     )
     _add(profiles, "json")
     switch = commands.add_parser(
-        "switch", parents=[common], help="store a Plex Home profile's token instead"
+        "switch", parents=[common], help=_("store a Plex Home profile's token instead")
     )
-    switch.add_argument("name", metavar="NAME", type=_name("NAME", 256), help="title or username")
+    switch.add_argument(
+        "name", metavar="NAME", type=_name("NAME", 256), help=_("title or username")
+    )
     _add(switch, "profile_pin_stdin", "json")
     return parser
 
@@ -342,6 +420,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(args_list: list[str]) -> int:
     wants_json = "--json" in args_list
+    i18n.choose(i18n.lang_argument(args_list))
     try:
         args = build_parser().parse_args(_with_default_command(args_list))
     except UsageError as error:
@@ -349,6 +428,8 @@ def _main(args_list: list[str]) -> int:
     except SystemExit as done:  # --help and --version
         return int(done.code or 0)
     _configure_logging(args.verbose)
+    # after logging is set up, so that -v can tell why a --lang was not heard
+    log.debug("speaking %s (asked for: %s)", i18n.current().code, args.lang or "the environment")
     try:
         if args.command in ("token", "status", "logout"):
             from plexlogin.stored_cli import run_stored_command
@@ -432,8 +513,10 @@ def _refuse_a_real_entry_for_the_demo(args: argparse.Namespace) -> None:
     """
     if args.demo and args.keyring_service not in (None, DEMO_KEYRING_SERVICE):
         raise UsageError(
-            f"--demo stores its fake token only under keyring service {DEMO_KEYRING_SERVICE}, "
-            f"never under {args.keyring_service!r}: leave --keyring-service out"
+            _(
+                "--demo stores its fake token only under keyring service {demo_service}, "
+                "never under {service}: leave --keyring-service out"
+            ).format(demo_service=DEMO_KEYRING_SERVICE, service=repr(args.keyring_service))
         )
 
 
@@ -456,11 +539,8 @@ def _sign_in(args: argparse.Namespace, report: Report) -> int:
         demo_url = simulator.approval_url
         service = DEMO_KEYRING_SERVICE  # never a real entry (checked above)
         if use_memory_keyring_if_none():
-            print(
-                "plexlogin: no system keyring found; the demo keeps its (fake) token in "
-                "memory only.",
-                file=sys.stderr,
-            )
+            message = _("no system keyring found; the demo keeps its (fake) token in memory only.")
+            print(f"plexlogin: {message}", file=sys.stderr)
     settings = LoginSettings(
         plex_url=plex_url,
         client_id=args.client_id or config.client_id,
@@ -505,7 +585,9 @@ def _run_front_end(
         reason = no_window_reason()
         if reason is None:
             return run_sign_in(settings, "window")
-        print(f"plexlogin: {reason}; using the terminal instead.", file=sys.stderr)
+        # TRANSLATORS: {reason} says why no window can open (e.g. no display)
+        message = _("{reason}; using the terminal instead.").format(reason=reason)
+        print(f"plexlogin: {message}", file=sys.stderr)
     # with --json, stdout carries only the JSON line
     out = sys.stderr if args.json else sys.stdout
     return run_sign_in(settings, "terminal", out=out, demo_url=demo_url)
@@ -518,5 +600,7 @@ def read_profile_pin() -> str:
     pin = line.rstrip("\r\n").strip()
     del line
     if len(pin) != 4 or not (pin.isascii() and pin.isdigit()):
-        raise UsageError("--profile-pin-stdin: the first line of standard input must be 4 digits.")
+        raise UsageError(
+            _("--profile-pin-stdin: the first line of standard input must be 4 digits.")
+        )
     return pin

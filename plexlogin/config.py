@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from .errors import ConfigError
+from .i18n import _
 
 CONFIG_DIR_ENV: Final = "PLEXLOGIN_CONFIG_DIR"
 CONFIG_FILE_NAME: Final = "config.json"
@@ -100,18 +101,19 @@ def _load(path: Path, *, may_create: bool) -> tuple[Config, str | None]:
         raw = _read_regular(path)
     except FileNotFoundError:
         if not may_create:  # made by another plexlogin and deleted again at once: odd
-            return Config(client_id=new_client_id()), (
-                f"The settings file {path} vanished while it was being read; "
+            return Config(client_id=new_client_id()), _(
+                "The settings file {path} vanished while it was being read; "
                 "settings will not be remembered after this run."
-            )
+            ).format(path=path)
         config = Config(client_id=new_client_id())
         try:
             created = _write(config, path, exclusive=True)
         except OSError as exc:
-            return config, (
-                f"The settings file {path} could not be created ({_reason(exc)}); "
+            # TRANSLATORS: {reason} is the operating system's words, e.g. "Permission denied"
+            return config, _(
+                "The settings file {path} could not be created ({reason}); "
                 "settings will not be remembered after this run."
-            )
+            ).format(path=path, reason=_reason(exc))
         if not created:
             # Another plexlogin started at the same moment and made the file first. Its
             # identifier must win: two would leave a token bound to one identifier while
@@ -156,7 +158,11 @@ def save_config(config: Config, path: Path | None = None) -> None:
     try:
         _write(config, path)
     except OSError as exc:
-        raise ConfigError(f"Could not save the settings file {path}: {_reason(exc)}.") from exc
+        raise ConfigError(
+            _("Could not save the settings file {path}: {reason}.").format(
+                path=path, reason=_reason(exc)
+            )
+        ) from exc
 
 
 def _write(config: Config, path: Path, *, exclusive: bool = False) -> bool:
@@ -246,20 +252,24 @@ def _parse(raw: bytes) -> _Parsed:
 
 def _replace_damaged(path: Path, parsed: _Parsed) -> str:
     """Write the salvaged settings over a damaged file; the warning for the person."""
-    warning = f"The settings file {path} was damaged ({'; '.join(parsed.problems)})"
+    # the problems name the file's fields ("invalid client_id"): technical, kept as they are
+    problems = "; ".join(parsed.problems)
     try:
         _write(parsed.config, path)
     except OSError as exc:
-        warning += (
-            f" and could not be replaced ({_reason(exc)}); "
-            "settings will not be remembered after this run."
-        )
+        # TRANSLATORS: {problems} names the file's damaged fields; {reason} is the OS's words
+        warning = _(
+            "The settings file {path} was damaged ({problems}) and could not be replaced "
+            "({reason}); settings will not be remembered after this run."
+        ).format(path=path, problems=problems, reason=_reason(exc))
     else:
-        warning += " and has been replaced."
+        warning = _("The settings file {path} was damaged ({problems}) and has been replaced.")
+        warning = warning.format(path=path, problems=problems)
     if not parsed.kept_client_id:
-        warning += (
-            " plex.tv will see this computer as a new device, so you may have to sign in again."
+        new_device = _(
+            "plex.tv will see this computer as a new device, so you may have to sign in again."
         )
+        warning = f"{warning} {new_device}"
     return warning
 
 

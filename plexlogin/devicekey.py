@@ -29,6 +29,7 @@ from plexlogin.errors import (
     TokenExpired,
     UnexpectedAnswer,
 )
+from plexlogin.i18n import N_, _
 from plexlogin.jwtauth import (
     DEVICE_JWT_LIFETIME,
     DeviceKey,
@@ -50,7 +51,7 @@ REMAKE_MARGIN: Final = 60.0
 #: ``plexlogin token`` renews a Plex JWT that expires sooner than this
 RENEW_WITHIN: Final = 24 * 3600.0
 
-_SIGN_IN_AGAIN: Final = (
+_SIGN_IN_AGAIN: Final = N_(
     "This device's key for signing in is missing or no longer accepted by plex.tv: "
     "a new sign-in is needed ('plexlogin --auth jwt')."
 )
@@ -158,7 +159,9 @@ class DeviceProof:
         try:
             claims = self.check(token, self.client.auth_keys())
         except UnexpectedAnswer as error:
-            raise UnexpectedAnswer(f"The renewed token was refused: {error}") from None
+            raise UnexpectedAnswer(
+                _("The renewed token was refused: {error}").format(error=error)
+            ) from None
         return token, claims
 
 
@@ -180,7 +183,7 @@ def renew_if_due(
 
 def missing_key() -> KeyRejected:
     """The error for a JWT entry whose key is gone: only a new sign-in helps."""
-    return KeyRejected(_SIGN_IN_AGAIN)
+    return KeyRejected(_(_SIGN_IN_AGAIN))
 
 
 def reusable_key(service: str, username: str | None, client_id: str) -> DeviceKey | None:
@@ -242,7 +245,12 @@ def fresh_token(
             expires = None if expired else expiry_of(token)
             if expires is None or expires.timestamp() <= now():
                 raise
-            return token, expires, f"The token could not be renewed yet ({error})."
+            return (
+                token,
+                expires,
+                # TRANSLATORS: {error} is a whole sentence saying what went wrong
+                _("The token could not be renewed yet ({error}).").format(error=error),
+            )
     if claims is None:
         return token, expiry_of(token), None
     TokenStore(entry.service).save(entry.username, new_token)

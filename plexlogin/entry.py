@@ -61,8 +61,11 @@ def cancelled_while_starting(args: list[str]) -> int:
     """Ctrl-C or SIGTERM before a command got anywhere: say so (and the JSON line); 3."""
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, signal.SIG_IGN)  # the outcome is decided now
+    from plexlogin import i18n
     from plexlogin.errors import Cancelled, ExitCode
     from plexlogin.report import Report
+
+    i18n.choose(i18n.lang_argument(args))  # perhaps not chosen yet: said in the person's words
 
     print(f"plexlogin: {Cancelled()}", file=sys.stderr)
     if "--json" in args:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from plexlogin.errors import KeyringError, PlexLoginError
+from plexlogin.i18n import N_, _, format_number, ngettext
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,13 @@ class Trouble:
     def describe(self, now: float) -> str:
         """E.g. "Can't reach plex.tv — retrying in 8 s"."""
         seconds = max(0, round(self.retry_at - now))
-        return f"{self.message} — retrying in {seconds} s"
+        # TRANSLATORS: {message} is a short phrase such as "Can't reach plex.tv";
+        # "s" abbreviates seconds
+        return ngettext(
+            "{message} — retrying in {count} s",
+            "{message} — retrying in {count} s",
+            seconds,
+        ).format(message=self.message, count=format_number(seconds))
 
 
 @dataclass(frozen=True)
@@ -133,7 +140,8 @@ class Stored:
     @property
     def where(self) -> str:
         """Where the token went, in words: "the system keyring", or memory for this run."""
-        return "the system keyring" if self.lasting else "memory only, for this run"
+        # TRANSLATORS: completes "Token saved in {where} (service …, account …)."
+        return _("the system keyring") if self.lasting else _("memory only, for this run")
 
 
 @dataclass(frozen=True)
@@ -142,7 +150,8 @@ class WaitingForKeyring:
     again until the keyring opens, the person cancels or ``--timeout`` runs out."""
 
     error: KeyringError
-    message: str = "The system keyring is locked. Unlock your keyring; waiting…"
+    #: marked for the catalog; a front-end shows ``_(message)``
+    message: str = N_("The system keyring is locked. Unlock your keyring; waiting…")
 
 
 @dataclass(frozen=True)

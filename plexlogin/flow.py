@@ -42,6 +42,7 @@ from plexlogin.events import (
     Trouble,
     Verified,
 )
+from plexlogin.i18n import _
 from plexlogin.models import Pin, PlexUser
 from plexlogin.plex import PlexClient
 from plexlogin.secret import Token
@@ -210,7 +211,7 @@ class SignInFlow:
                     return result
                 upcoming = None  # after a rejected token, start afresh
             elif upcoming is None:
-                self._emit(Renewing("The code expired. Getting a new one…"))
+                self._emit(Renewing(_("The code expired. Getting a new one…")))
             cut_short = cut_short + 1 if self._clock() - shown_at < SHORT_LIVED else 0
 
     def _verified(self, token: Token, via_qr: bool) -> SignIn | None:
@@ -220,7 +221,7 @@ class SignInFlow:
             expires_at = self._check_jwt(token)
             user = self._verify(token)
         except TokenRejected:
-            self._emit(Renewing("plex.tv rejected the sign-in. Getting a new code…"))
+            self._emit(Renewing(_("plex.tv rejected the sign-in. Getting a new code…")))
             return None
         self._emit(Verified(account_of(user)))
         return SignIn(user, token, expires_at)
@@ -435,7 +436,9 @@ class SignInFlow:
     def _timeout_error(self) -> PlexLoginError:
         if not self._shown_codes and self._last_error is not None:
             # the person never saw a code: this is "plex.tv unreachable", not "too slow"
-            gave_up = PlexError(f"Gave up: {_trouble_phrase(self._last_error)}.")
+            reason = _trouble_phrase(self._last_error)
+            # TRANSLATORS: {reason} is a short phrase such as "Can't reach plex.tv"
+            gave_up = PlexError(_("Gave up: {reason}.").format(reason=reason))
             gave_up.kind = self._last_error.kind
             return gave_up
         return SignInTimeout()
@@ -473,9 +476,9 @@ def account_of(user: PlexUser) -> Account:
 def _trouble_phrase(error: PlexLoginError) -> str:
     """A short phrase for the status line."""
     if isinstance(error, RateLimited):
-        return "plex.tv is busy"
+        return _("plex.tv is busy")
     if isinstance(error, ServerError):
-        return "plex.tv is having problems"
+        return _("plex.tv is having problems")
     if isinstance(error, UnexpectedAnswer):
-        return "plex.tv sent an unexpected answer"
-    return "Can't reach plex.tv"
+        return _("plex.tv sent an unexpected answer")
+    return _("Can't reach plex.tv")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from plexlogin.errors import NoSuchProfile, PlexError, ProfilePinRejected
 from plexlogin.events import Event, Profile, ProfilesOffered, ProfileSwitched
+from plexlogin.i18n import N_, _
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -27,7 +28,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: what ``--demo``'s Plex Home holds, and the (fake, documented) PIN of its protected profile
-DEMO_HOME_NOTE = "The demo account is a Plex Home: Alex, Sam, Mia (PIN 1234) and Jules."
+#: marked for the catalog; a front-end shows ``_(DEMO_HOME_NOTE)``
+DEMO_HOME_NOTE = N_("The demo account is a Plex Home: Alex, Sam, Mia (PIN 1234) and Jules.")
 
 
 class ProfileChooser(Protocol):
@@ -61,9 +63,18 @@ def find_profile(profiles: Sequence[Profile], name: str) -> Profile:
         if profile.is_named(name):
             return profile
     if not profiles:
-        raise NoSuchProfile(f"There is no profile {name!r}: this account is not in a Plex Home.")
-    names = ", ".join(profile.title for profile in profiles)
-    raise NoSuchProfile(f"There is no profile {name!r} in this Plex Home; its profiles: {names}.")
+        raise NoSuchProfile(
+            _("There is no profile {name}: this account is not in a Plex Home.").format(
+                name=repr(name)
+            )
+        )
+    names = _(", ").join(profile.title for profile in profiles)
+    raise NoSuchProfile(
+        # TRANSLATORS: {profiles} lists the Home's profile names
+        _("There is no profile {name} in this Plex Home; its profiles: {profiles}.").format(
+            name=repr(name), profiles=names
+        )
+    )
 
 
 def current_first(profiles: Sequence[Profile], current: str | None) -> tuple[Profile, ...]:
@@ -147,8 +158,10 @@ class HomeStage:
             if profile.protected and pin is None:
                 if self._chooser is None:
                     raise ProfilePinRejected(
-                        f"The profile {profile.title!r} is protected: give its PIN with "
-                        "--profile-pin-stdin."
+                        _(
+                            "The profile {title} is protected: give its PIN with "
+                            "--profile-pin-stdin."
+                        ).format(title=repr(profile.title))
                     )
                 pin = self._chooser.pin_for(profile, wrong)
                 if pin is None:

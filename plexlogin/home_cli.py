@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from plexlogin import DEFAULT_PRODUCT, KEYRING_SERVICE
 from plexlogin.errors import ExitCode, PlexLoginError
+from plexlogin.i18n import _
 from plexlogin.report import Report
 
 if TYPE_CHECKING:
@@ -51,12 +52,13 @@ def _stored_token(args: argparse.Namespace, report: Report) -> Token:
     report.keyring_username = args.keyring_username or config.keyring_username
     report.client_id = args.client_id or config.client_id
     if report.keyring_username is None:
-        raise PlexLoginError("No Plex account is stored yet: sign in with 'plexlogin' first.")
+        raise PlexLoginError(_("No Plex account is stored yet: sign in with 'plexlogin' first."))
     token = TokenStore(report.keyring_service).load(report.keyring_username)
     if token is None:
         raise PlexLoginError(
-            f"No token is stored for {report.keyring_username} "
-            f"(keyring service {report.keyring_service})."
+            _("No token is stored for {username} (keyring service {service}).").format(
+                username=report.keyring_username, service=report.keyring_service
+            )
         )
     return token
 
@@ -92,7 +94,7 @@ def _profiles(args: argparse.Namespace) -> int:
     if args.json:
         _write({"profiles": [profile_json(profile, current) for profile in profiles]})
     elif not profiles:
-        print("This account is not in a Plex Home: it has no other profiles.")
+        print(_("This account is not in a Plex Home: it has no other profiles."))
     else:
         _print_profiles(profiles, current)
     return int(ExitCode.OK)
@@ -108,9 +110,11 @@ def _print_profiles(profiles: tuple[Profile, ...], current: str | None) -> None:
     from plexlogin.text import for_terminal
 
     for profile in profiles:
-        marks = [name for name, on in (("admin", profile.admin), ("PIN", profile.protected)) if on]
+        badges = ((_("admin"), profile.admin), (_("PIN"), profile.protected))
+        marks = [name for name, on in badges if on]
         mark = "*" if profile.uuid == current else " "
-        extra = f" ({', '.join(marks)})" if marks else ""
+        separator = _(", ")
+        extra = f" ({separator.join(marks)})" if marks else ""
         print(f"{mark} {for_terminal(profile.title)}{extra}")
 
 
@@ -157,8 +161,12 @@ def _switch_and_store(args: argparse.Namespace, report: Report) -> Outcome:
         remember_account(
             report.keyring_service, report.keyring_username, switched.user.account_name
         )
-    where = f"keyring service {report.keyring_service}, account {report.keyring_username}"
-    print(f"Signed in as {_name_of(profile, switched)} ({where}).", file=sys.stderr)
+    said = _("Signed in as {name} (keyring service {service}, account {username}).").format(
+        name=_name_of(profile, switched),
+        service=report.keyring_service,
+        username=report.keyring_username,
+    )
+    print(said, file=sys.stderr)
     title = profile.title if profile is not None else None
     return Outcome.signed_in(switched.user.username, report.keyring_username, profile=title)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import gettext as _gettext
 import logging
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -77,6 +77,19 @@ def requested(option: str | None, environ: Mapping[str, str] | None = None) -> l
         if value:
             return [part for part in value.split(":") if part]
     return []
+
+
+def lang_argument(argv: Sequence[str]) -> str | None:
+    """``--lang``'s value in a command line, read before argparse builds its help text
+    (which is in that language) or when a Ctrl-C comes before there is a parser."""
+    for index, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and index + 1 < len(argv):
+            return argv[index + 1]
+        if arg.startswith("--lang="):
+            return arg.partition("=")[2]
+    return None
 
 
 def candidates(name: str) -> list[str]:

@@ -27,6 +27,7 @@ from plexlogin.errors import (
     PlexLoginError,
     SignInTimeout,
 )
+from plexlogin.i18n import N_, _
 from plexlogin.text import for_terminal
 
 if TYPE_CHECKING:
@@ -155,7 +156,7 @@ KEYRING_FIRST_PAUSE = 0.5
 KEYRING_LONGEST_PAUSE = 2.0
 
 #: how a locked keyring ends a sign-in when --timeout runs out (exit 1: nothing is stored)
-STAYED_LOCKED = (
+STAYED_LOCKED = N_(
     "The system keyring stayed locked until the time ran out, so the token was not saved. "
     "Unlock it (for example in your desktop's Passwords and Keys app) and sign in again."
 )
@@ -398,7 +399,8 @@ class LoginSession:
         except Exception as error:
             from plexlogin.events import StoreFailed
 
-            failure = KeyringError(f"The token could not be saved: {error}")
+            # TRANSLATORS: {error} is the keyring's own (English) words
+            failure = KeyringError(_("The token could not be saved: {error}").format(error=error))
             self._relay(StoreFailed(failure))
             return self._ended_with(Outcome.from_error(failure, signin.user.username))
         with self._lock:
@@ -416,7 +418,7 @@ class LoginSession:
         from plexlogin.events import Failed
 
         log.debug("unexpected failure", exc_info=error)
-        failure = PlexLoginError(f"Unexpected problem: {error}")
+        failure = PlexLoginError(_("Unexpected problem: {error}").format(error=error))
         self._relay(Failed(failure))
         return Outcome.from_error(failure)
 
@@ -546,7 +548,7 @@ class _PatientStore:
         if session._deadline is not None:
             left = session._deadline - session._clock()
             if left <= 0:
-                raise KeyringLocked(STAYED_LOCKED)
+                raise KeyringLocked(_(STAYED_LOCKED))
             seconds = min(seconds, left)
         if session._waiter.wait(seconds):
             raise Cancelled.while_saving()

@@ -18,6 +18,7 @@ from typing import Any
 
 from plexlogin.errors import UnexpectedAnswer
 from plexlogin.events import Profile
+from plexlogin.i18n import _
 from plexlogin.secret import Token
 
 # --- models ----------------------------------------------------------------------------
@@ -244,22 +245,22 @@ def parse_pin(
 ) -> Pin:
     """Build a :class:`Pin` from a decoded JSON answer; raise UnexpectedAnswer if it is not one."""
     if not isinstance(data, dict):
-        raise UnexpectedAnswer("plex.tv sent a PIN answer that is not a JSON object.")
+        raise UnexpectedAnswer(_("plex.tv sent a PIN answer that is not a JSON object."))
     pin_id = _typed(data, "id", int)
     code = _typed(data, "code", str)
     if pin_id is None or pin_id < 0:
-        raise UnexpectedAnswer("plex.tv sent a PIN without a valid id.")
+        raise UnexpectedAnswer(_("plex.tv sent a PIN without a valid id."))
     if not code or len(code) > _MAX_CODE_LENGTH or not code.isalnum() or not code.isascii():
-        raise UnexpectedAnswer("plex.tv sent a PIN without a valid code.")
+        raise UnexpectedAnswer(_("plex.tv sent a PIN without a valid code."))
     expires_in = _typed(data, "expiresIn", (int, float))
     expires_at = _parse_time(data.get("expiresAt"))
     if expires_in is None and expires_at is None:
-        raise UnexpectedAnswer("plex.tv sent a PIN without an expiry time.")
+        raise UnexpectedAnswer(_("plex.tv sent a PIN without an expiry time."))
     if expires_in is not None and not 0 <= expires_in <= 7 * 24 * 3600:
-        raise UnexpectedAnswer("plex.tv sent a PIN with an impossible lifetime.")
+        raise UnexpectedAnswer(_("plex.tv sent a PIN with an impossible lifetime."))
     raw_token = data.get("authToken")
     if raw_token is not None and not is_token_shaped(raw_token):
-        raise UnexpectedAnswer("plex.tv sent a PIN with a malformed token.")
+        raise UnexpectedAnswer(_("plex.tv sent a PIN with a malformed token."))
     return Pin(
         id=pin_id,
         code=code,
@@ -282,15 +283,15 @@ def parse_pin(
 def parse_user(data: object) -> PlexUser:
     """Build a :class:`PlexUser`; raise UnexpectedAnswer if the answer is not a user."""
     if not isinstance(data, dict):
-        raise UnexpectedAnswer("plex.tv sent a user answer that is not a JSON object.")
+        raise UnexpectedAnswer(_("plex.tv sent a user answer that is not a JSON object."))
     user_id = _typed(data, "id", int)
     # a managed Home user has no username (null), only a title
     username = _typed(data, "username", str) or None
     title = _typed(data, "title", str) or None
     if user_id is None or not (username or title):
-        raise UnexpectedAnswer("plex.tv sent a user without an id or a name.")
+        raise UnexpectedAnswer(_("plex.tv sent a user without an id or a name."))
     if any(name is not None and len(name) > 256 for name in (username, title)):
-        raise UnexpectedAnswer("plex.tv sent a user with an impossibly long name.")
+        raise UnexpectedAnswer(_("plex.tv sent a user with an impossibly long name."))
     subscription = data.get("subscription")
     active = _typed(subscription, "active", bool) if isinstance(subscription, dict) else None
     return PlexUser(
@@ -316,15 +317,15 @@ PROFILE_UUID = re.compile(r"[A-Za-z0-9-]{1,64}", re.ASCII)
 def parse_home_user(data: object) -> Profile:
     """One entry of the Home's ``users``; raise UnexpectedAnswer if it is not a profile."""
     if not isinstance(data, dict):
-        raise UnexpectedAnswer("plex.tv sent a Home profile that is not a JSON object.")
+        raise UnexpectedAnswer(_("plex.tv sent a Home profile that is not a JSON object."))
     user_id = _typed(data, "id", int)
     uuid = _typed(data, "uuid", str)
     title = _typed(data, "title", str) or _typed(data, "username", str)
     if user_id is None or uuid is None or not PROFILE_UUID.fullmatch(uuid) or not title:
-        raise UnexpectedAnswer("plex.tv sent a Home profile without an id, uuid or title.")
+        raise UnexpectedAnswer(_("plex.tv sent a Home profile without an id, uuid or title."))
     username = _typed(data, "username", str) or None
     if any(name is not None and len(name) > 256 for name in (username, title)):
-        raise UnexpectedAnswer("plex.tv sent a Home profile with an impossibly long name.")
+        raise UnexpectedAnswer(_("plex.tv sent a Home profile with an impossibly long name."))
     return Profile(
         id=user_id,
         uuid=uuid,
@@ -345,9 +346,9 @@ def parse_home_users(data: object) -> list[Profile]:
     to switch to, so that is "not a Home" too.
     """
     if not isinstance(data, dict) or not isinstance(data.get("users"), list):
-        raise UnexpectedAnswer("plex.tv sent a Home answer without a list of users.")
+        raise UnexpectedAnswer(_("plex.tv sent a Home answer without a list of users."))
     if len(data["users"]) > _MAX_HOME_USERS:
-        raise UnexpectedAnswer("plex.tv sent a Home with impossibly many profiles.")
+        raise UnexpectedAnswer(_("plex.tv sent a Home with impossibly many profiles."))
     users = [parse_home_user(entry) for entry in data["users"]]
     return users if len(users) > 1 else []
 

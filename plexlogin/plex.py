@@ -36,6 +36,7 @@ from plexlogin.errors import (
     UsageError,
 )
 from plexlogin.events import Profile
+from plexlogin.i18n import N_, _, format_number
 from plexlogin.models import (
     PROFILE_UUID,
     Pin,
@@ -66,7 +67,7 @@ redact_profile_pins(logging.getLogger("urllib3.connectionpool"))
 _PIN_EXPIRED_CODE = 1020
 #: plex.tv's "A valid PIN is required": a Home profile's PIN was wrong or missing
 _PROFILE_PIN_CODE = 1041
-_TLS_FAILED = (
+_TLS_FAILED = N_(
     "Can't reach plex.tv securely: its certificate is not trusted. Behind a proxy that "
     "inspects TLS, set SSL_CERT_FILE or REQUESTS_CA_BUNDLE to your organisation's CA bundle."
 )
@@ -87,10 +88,10 @@ class IdentityNotSendable(UsageError):
 _IDENTITY_OPTIONS = {
     "client_id": "--client-id",
     "product": "--product",
-    "version": "the version",
-    "platform": "the platform name",
-    "platform_version": "the platform version",
-    "device": "the device type",
+    "version": N_("the version"),
+    "platform": N_("the platform name"),
+    "platform_version": N_("the platform version"),
+    "device": N_("the device type"),
     "device_name": "--device-name",
 }
 #: Plex shows these in a list; anything longer is a mistake, not a name
@@ -105,13 +106,16 @@ def _unsendable(value: str) -> str | None:
     (line breaks, escapes, NUL), which no list of devices should show.
     """
     if len(value) > _MAX_IDENTITY_LENGTH:
-        return f"it is longer than {_MAX_IDENTITY_LENGTH} characters"
+        return _("it is longer than {limit} characters").format(
+            limit=format_number(_MAX_IDENTITY_LENGTH)
+        )
     for char in value:
         category = unicodedata.category(char)
         if category == "Cs":
-            return "it is not valid Unicode text"
+            return _("it is not valid Unicode text")
         if category == "Cc":
-            return f"it contains the control character U+{ord(char):04X}"
+            # TRANSLATORS: {char} is a code point such as U+001B
+            return _("it contains the control character {char}").format(char=f"U+{ord(char):04X}")
     return None
 
 
@@ -164,7 +168,10 @@ class Identity:
             object.__setattr__(self, name, getattr(self, name).strip())
             why = _unsendable(getattr(self, name))
             if why is not None:
-                raise IdentityNotSendable(f"{option} can't be sent to plex.tv: {why}.")
+                raise IdentityNotSendable(
+                    # TRANSLATORS: {option} is --product or "the platform name"; {why} a reason
+                    _("{option} can't be sent to plex.tv: {why}.").format(option=_(option), why=why)
+                )
 
     def fields(self) -> dict[str, str]:
         """The X-Plex-* values sent on every request (without them Plex e-mails "New Device")."""
@@ -212,7 +219,12 @@ def environment_ca_bundle() -> str | None:
         if not path:
             continue
         if not os.path.exists(path):
-            raise CaBundleNotFound(f"{name} names a CA bundle that does not exist: {path!r}.")
+            raise CaBundleNotFound(
+                # TRANSLATORS: {variable} is an environment variable such as SSL_CERT_FILE
+                _("{variable} names a CA bundle that does not exist: {path}.").format(
+                    variable=name, path=repr(path)
+                )
+            )
         return path
     return None
 
@@ -275,7 +287,7 @@ class _PlexReply:
             return json.loads(self.body)
         except (ValueError, UnicodeDecodeError, RecursionError):
             raise UnexpectedAnswer(
-                "plex.tv sent an answer that is not JSON (perhaps an error page)."
+                _("plex.tv sent an answer that is not JSON (perhaps an error page).")
             ) from None
 
 
@@ -339,7 +351,7 @@ class PlexClient:
                 body["strong"] = True
             answer = self._request("POST", "/api/v2/pins", json_body=body, base=self.clients_url)
         if answer.status not in (200, 201):
-            self._raise_for(answer, "creating a sign-in code")
+            self._raise_for(answer, _("creating a sign-in code"))
         return self._pin_from(answer)
 
     def poll_pin(self, pin_id: int, device_jwt: str | None = None) -> Pin:
@@ -357,16 +369,16 @@ class PlexClient:
         if answer.status == 404:
             self._raise_for_missing_pin(answer)
         if answer.status != 200:
-            self._raise_for(answer, "checking the sign-in code")
+            self._raise_for(answer, _("checking the sign-in code"))
         return self._pin_from(answer)
 
     def get_user(self, token: Token) -> PlexUser:
         """GET /api/v2/user: the account, if plex.tv accepts the token (else TokenRejected)."""
         answer = self._request("GET", "/api/v2/user", headers={"X-Plex-Token": token.reveal()})
         if answer.status == 401:
-            raise TokenRejected("plex.tv rejected the token.")
+            raise TokenRejected(_("plex.tv rejected the token."))
         if answer.status != 200:  # 498: an expired Plex JWT (TokenExpired: renew it)
-            self._raise_for(answer, "checking the account")
+            self._raise_for(answer, _("checking the account"))
         return parse_user(answer.json())
 
     # -- JWT device authentication (clients.plex.tv) --
@@ -375,22 +387,22 @@ class PlexClient:
         """GET /api/v2/auth/nonce: a nonce for the next device JWT (it lives five minutes)."""
         answer = self._request("GET", "/api/v2/auth/nonce", base=self.clients_url)
         if answer.status != 200:
-            self._raise_for(answer, "asking for a nonce")
+            self._raise_for(answer, _("asking for a nonce"))
         data = answer.json()
         value = data.get("nonce") if isinstance(data, dict) else None
         if not isinstance(value, str) or not 0 < len(value) <= 256 or not is_token_shaped(value):
-            raise UnexpectedAnswer("plex.tv sent a nonce answer without a usable nonce.")
+            raise UnexpectedAnswer(_("plex.tv sent a nonce answer without a usable nonce."))
         return value
 
     def auth_keys(self) -> list[dict[str, Any]]:
         """GET /api/v2/auth/keys: plex.tv's public keys, which sign every Plex JWT."""
         answer = self._request("GET", "/api/v2/auth/keys", base=self.clients_url)
         if answer.status != 200:
-            self._raise_for(answer, "fetching plex.tv's keys")
+            self._raise_for(answer, _("fetching plex.tv's keys"))
         data = answer.json()
         keys = data.get("keys") if isinstance(data, dict) else None
         if not isinstance(keys, list):
-            raise UnexpectedAnswer("plex.tv sent a key list that is not one.")
+            raise UnexpectedAnswer(_("plex.tv sent a key list that is not one."))
         return [key for key in keys if isinstance(key, dict)]
 
     def exchange_token(self, device_jwt: str) -> Token:
@@ -407,11 +419,11 @@ class PlexClient:
                 "('plexlogin --auth jwt')."
             )
         if answer.status not in (200, 201):
-            self._raise_for(answer, "renewing the token")
+            self._raise_for(answer, _("renewing the token"))
         data = answer.json()
         value = data.get("auth_token") if isinstance(data, dict) else None
         if not value or not is_token_shaped(value):
-            raise UnexpectedAnswer("plex.tv sent a renewal answer without a usable token.")
+            raise UnexpectedAnswer(_("plex.tv sent a renewal answer without a usable token."))
         return Token(value)
 
     def home_users(self, token: Token) -> list[Profile]:
@@ -420,11 +432,11 @@ class PlexClient:
             "GET", "/api/v2/home/users", headers={"X-Plex-Token": token.reveal()}
         )
         if answer.status == 401:
-            raise TokenRejected("plex.tv rejected the token.")
+            raise TokenRejected(_("plex.tv rejected the token."))
         if answer.status == 404:
             return []  # plex.tv's other way of saying "this account is not in a Home"
         if answer.status != 200:
-            self._raise_for(answer, "listing the Home's profiles")
+            self._raise_for(answer, _("listing the Home's profiles"))
         return parse_home_users(answer.json())
 
     def switch_profile(
@@ -436,7 +448,7 @@ class PlexClient:
         wrong one raises ProfilePinRejected. The PIN appears in no message and no log.
         """
         if not PROFILE_UUID.fullmatch(uuid):
-            raise UnexpectedAnswer("That Home profile has an id plex.tv never gives.")
+            raise UnexpectedAnswer(_("That Home profile has an id plex.tv never gives."))
         params = {"pin": pin} if pin is not None else None
         answer = self._request(
             "POST",
@@ -450,7 +462,7 @@ class PlexClient:
         user = parse_user(data)
         raw_token = data.get("authToken") if isinstance(data, dict) else None
         if not raw_token or not is_token_shaped(raw_token):
-            raise UnexpectedAnswer("plex.tv switched profiles without a valid token.")
+            raise UnexpectedAnswer(_("plex.tv switched profiles without a valid token."))
         return user, Token(raw_token)
 
     def _raise_for_switch(self, answer: _PlexReply) -> None:
@@ -462,10 +474,10 @@ class PlexClient:
         if _PROFILE_PIN_CODE in codes:
             raise ProfilePinRejected()
         if answer.status == 401:
-            raise TokenRejected("plex.tv rejected the token.")
+            raise TokenRejected(_("plex.tv rejected the token."))
         if answer.status == 404:
-            raise UnexpectedAnswer("That profile is no longer in the Plex Home.")
-        self._raise_for(answer, "switching profiles")
+            raise UnexpectedAnswer(_("That profile is no longer in the Plex Home."))
+        self._raise_for(answer, _("switching profiles"))
 
     def auth_url(self, code: str) -> str:
         """The browser sign-in URL for a strong PIN (what the QR code encodes)."""
@@ -512,27 +524,27 @@ class PlexClient:
                 body = self._read_limited(response)
                 return _PlexReply(response.status_code, dict(response.headers), body)
         except requests.Timeout:
-            raise RequestTimeout("plex.tv did not answer in time.") from None
+            raise RequestTimeout(_("plex.tv did not answer in time.")) from None
         except requests.exceptions.SSLError:
-            raise NetworkError(_TLS_FAILED) from None
+            raise NetworkError(_(_TLS_FAILED)) from None
         except requests.exceptions.ProxyError:
-            raise NetworkError("Can't reach plex.tv through the proxy.") from None
+            raise NetworkError(_("Can't reach plex.tv through the proxy.")) from None
         except requests.ConnectionError:
-            raise NetworkError("Can't reach plex.tv.") from None
+            raise NetworkError(_("Can't reach plex.tv.")) from None
         except requests.RequestException:
-            raise NetworkError("Can't reach plex.tv.") from None
+            raise NetworkError(_("Can't reach plex.tv.")) from None
 
     @staticmethod
     def _read_limited(response: requests.Response) -> bytes:
         declared = header_int(response.headers.get("Content-Length", "").strip())
         if declared is not None and declared > MAX_RESPONSE_BYTES:
-            raise UnexpectedAnswer("plex.tv sent an answer that is far too large.")
+            raise UnexpectedAnswer(_("plex.tv sent an answer that is far too large."))
         chunks: list[bytes] = []
         size = 0
         for chunk in response.iter_content(64 * 1024):
             size += len(chunk)
             if size > MAX_RESPONSE_BYTES:
-                raise UnexpectedAnswer("plex.tv sent an answer that is far too large.")
+                raise UnexpectedAnswer(_("plex.tv sent an answer that is far too large."))
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -550,23 +562,36 @@ class PlexClient:
         except UnexpectedAnswer:
             codes = []
         if codes:
-            raise PinExpired("The sign-in code expired.")
-        raise ServerError("plex.tv had a problem while checking the sign-in code (HTTP 404).", 404)
+            raise PinExpired(_("The sign-in code expired."))
+        raise ServerError(
+            _("plex.tv had a problem while checking the sign-in code (HTTP 404)."), 404
+        )
 
     def _raise_for(self, answer: _PlexReply, doing: str) -> None:
         """Turn a non-success status into the right error (never returns)."""
         status = answer.status
         if status == 498:
-            raise TokenExpired(f"plex.tv said a JWT expired while {doing} (HTTP 498).")
+            raise TokenExpired(
+                # TRANSLATORS: {doing} is a phrase such as "renewing the token" (translated too)
+                _("plex.tv said a JWT expired while {doing} (HTTP 498).").format(doing=doing)
+            )
         if status == 429:
             retry = parse_retry_after(answer.headers.get("Retry-After"))
-            raise RateLimited("plex.tv is busy.", retry)
+            raise RateLimited(_("plex.tv is busy."), retry)
         if status >= 500:
-            raise ServerError(f"plex.tv had a problem while {doing} (HTTP {status}).", status)
+            raise ServerError(
+                # TRANSLATORS: {doing} is a phrase such as "renewing the token"; {status} a number
+                _("plex.tv had a problem while {doing} (HTTP {status}).").format(
+                    doing=doing, status=status
+                ),
+                status,
+            )
         try:
             codes = error_codes(answer.json())
         except UnexpectedAnswer:
             codes = []
         if _PIN_EXPIRED_CODE in codes:
-            raise PinExpired("The sign-in code expired.")
-        raise UnexpectedAnswer(f"plex.tv answered HTTP {status} while {doing}.")
+            raise PinExpired(_("The sign-in code expired."))
+        raise UnexpectedAnswer(
+            _("plex.tv answered HTTP {status} while {doing}.").format(status=status, doing=doing)
+        )

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from plexlogin import DEFAULT_PRODUCT, KEYRING_SERVICE
 from plexlogin.cli import plex_url_of, read_config
 from plexlogin.errors import ExitCode, KeyringError, PlexLoginError
+from plexlogin.i18n import _
 from plexlogin.report import Report
 from plexlogin.text import for_terminal
 
@@ -74,10 +75,14 @@ def _token(args: argparse.Namespace) -> int:
     config = read_config()
     service, username = _stored_entry(args, config)
     if username is None:
-        raise PlexLoginError("No Plex account is stored yet: sign in with 'plexlogin' first.")
+        raise PlexLoginError(_("No Plex account is stored yet: sign in with 'plexlogin' first."))
     token = TokenStore(service).load(username)
     if token is None:
-        raise PlexLoginError(f"No token is stored for {username} (keyring service {service}).")
+        raise PlexLoginError(
+            _("No token is stored for {username} (keyring service {service}).").format(
+                username=username, service=service
+            )
+        )
     token = _fresh(_jwt_entry(args, config, service, username), token)
     # the one place the token is printed: this is what `plexlogin token` is for
     sys.stdout.write(token.reveal() + "\n")
@@ -95,7 +100,7 @@ def _status(args: argparse.Namespace) -> int:
         keyring_username=args.keyring_username or config.keyring_username,
         client_id=args.client_id or config.client_id,
     )
-    message = "No token is stored: sign in with 'plexlogin'."
+    message = _("No token is stored: sign in with 'plexlogin'.")
     try:
         store = TokenStore(report.keyring_service or KEYRING_SERVICE)
         token = store.load(report.keyring_username) if report.keyring_username else None
@@ -136,21 +141,26 @@ def _check_token(
             user = _user_of(args, token, report, entry)
     except (TokenRejected, KeyRejected) as error:
         report.status, report.error = "invalid", _rejection(error)
-        return f"The stored token is no longer valid: {report.error}"
+        # TRANSLATORS: {reason} is a whole sentence saying why
+        return _("The stored token is no longer valid: {reason}").format(reason=report.error)
     except (PlexError, KeyringError) as error:  # a renewed token the keyring refused, too
         report.status, report.error = "unknown", str(error)
-        return f"Could not check the stored token: {error}"
+        # TRANSLATORS: {reason} is a whole sentence saying why
+        return _("Could not check the stored token: {reason}").format(reason=error)
     report.status, report.username = "valid", user.username
     if entry is not None:
         from plexlogin.jwtauth import expiry_of
 
         expires = expiry_of(token)
         report.expires_at = expires.isoformat() if expires else None
-        return (
-            f"Signed in as {user.account_name}; plex.tv accepts the stored token, a Plex JWT "
-            f"that expires {report.expires_at} and renews itself ('plexlogin token')."
-        )
-    return f"Signed in as {user.account_name}; plex.tv accepts the stored token."
+        # TRANSLATORS: {expires} is an ISO 8601 date and time (2026-12-08T14:05:00+00:00)
+        return _(
+            "Signed in as {name}; plex.tv accepts the stored token, a Plex JWT "
+            "that expires {expires} and renews itself ('plexlogin token')."
+        ).format(name=user.account_name, expires=report.expires_at)
+    return _("Signed in as {name}; plex.tv accepts the stored token.").format(
+        name=user.account_name
+    )
 
 
 def _user_of(
@@ -169,7 +179,7 @@ def _rejection(error: PlexLoginError) -> str:
 
     if isinstance(error, KeyRejected):
         return str(error)
-    return "plex.tv rejected the stored token: sign in again with 'plexlogin'."
+    return _("plex.tv rejected the stored token: sign in again with 'plexlogin'.")
 
 
 def _logout(args: argparse.Namespace) -> int:
@@ -178,15 +188,15 @@ def _logout(args: argparse.Namespace) -> int:
 
     service, username = _stored_entry(args)
     if username is None:
-        print("No Plex account is stored.")
+        print(_("No Plex account is stored."))
         return int(ExitCode.OK)
     removed = TokenStore(service).delete(username)
     shown = for_terminal(username)  # it came from plex.tv (or the config file)
     # the JWT sign-in's device key goes with its token (a legacy entry has none)
     if DeviceKeyStore(service).delete(username):
-        print(f"Removed the device key of {shown} from the keyring.")
+        print(_("Removed the device key of {username} from the keyring.").format(username=shown))
     if removed:
-        print(f"Removed the token of {shown} from the keyring.")
+        print(_("Removed the token of {username} from the keyring.").format(username=shown))
     else:
-        print(f"No token was stored for {shown}.")
+        print(_("No token was stored for {username}.").format(username=shown))
     return int(ExitCode.OK)

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 from plexlogin import events
 from plexlogin.events import Event
 from plexlogin.home import DEMO_HOME_NOTE
+from plexlogin.i18n import _, format_clock, format_number
 from plexlogin.login import LoginSession, LoginSettings, Outcome
 from plexlogin.signals import cancel_on_signals
 from plexlogin.text import for_terminal
@@ -89,15 +90,12 @@ class TerminalView:
             events.Approved: self._approved,
             events.Verified: self._verified,
             events.ProfilesOffered: lambda event: None,  # the chooser shows them itself
-            events.ProfileSwitched: lambda event: self._line(
-                f"Signed in as {for_terminal(event.profile.title)}."
-            ),
-            events.Stored: lambda event: self._line(
-                f"Token saved in {event.where} (service {event.service}, account {event.username})."
-            ),
-            events.WaitingForKeyring: lambda event: self._line(event.message),
+            events.ProfileSwitched: lambda event: self._signed_in_as(event.profile.title),
+            events.Stored: self._stored,
+            events.WaitingForKeyring: lambda event: self._line(_(event.message)),
             events.StoreFailed: lambda event: self._line(
-                f"Could not save the token: {event.error}"
+                # TRANSLATORS: {error} is a whole sentence saying what went wrong
+                _("Could not save the token: {error}").format(error=event.error)
             ),
             events.Failed: lambda event: None,  # the command line prints how the run ended
         }
@@ -108,15 +106,28 @@ class TerminalView:
 
     def _recovered(self, event: events.Recovered) -> None:
         self._trouble = None
-        self._status("Connected to plex.tv again.", force_line=True)
+        self._status(_("Connected to plex.tv again."), force_line=True)
 
     def _verified(self, event: events.Verified) -> None:
         account = event.account
-        self._line(f"Signed in as {for_terminal(account.username or account.display_name)}.")
+        self._signed_in_as(account.username or account.display_name)
+
+    def _signed_in_as(self, name: str) -> None:
+        # TRANSLATORS: {name} is a Plex account's username or a Home profile's title
+        self._line(_("Signed in as {name}.").format(name=for_terminal(name)))
+
+    def _stored(self, event: events.Stored) -> None:
+        self._line(
+            # TRANSLATORS: {where} is "the system keyring" or "memory only, for this run";
+            # {service} and {username} are the keyring entry's names
+            _("Token saved in {where} (service {service}, account {username}).").format(
+                where=event.where, service=event.service, username=event.username
+            )
+        )
 
     def _approved(self, event: events.Approved) -> None:
         self._deadline = None
-        self._line("Approved. Checking with plex.tv…")
+        self._line(_("Approved. Checking with plex.tv…"))
 
     def tick(self) -> None:
         """Refresh the countdown (about once a second, TTY only)."""
@@ -127,7 +138,8 @@ class TerminalView:
                 self._status(self._trouble.describe(time.monotonic()))
             elif self._deadline is not None:
                 left = format_remaining(self._deadline - time.monotonic())
-                self._status(f"Waiting for approval… code expires in {left}")
+                # TRANSLATORS: {left} is a countdown such as 14:32 (minutes:seconds)
+                self._status(_("Waiting for approval… code expires in {left}").format(left=left))
 
     def finish(self) -> None:
         """End the in-place status line."""
@@ -142,24 +154,32 @@ class TerminalView:
         self._deadline = event.deadline
         self._trouble = None
         self._end_status()
-        heading = "New code" if event.renewed else "Sign in to Plex"
+        if event.renewed:
+            # TRANSLATORS: followed by the code on a line of its own; {url} is plex.tv/link
+            heading = _("New code: go to {url} and enter")
+        else:
+            heading = _("Sign in to Plex: go to {url} and enter")
         spaced = " ".join(for_terminal(event.code))
-        expires = event.expires_at.strftime("%H:%M")
+        # in the person's time zone, written as their language writes a time of day
+        expires = format_clock(event.expires_at.astimezone())
         text = [
             "",
-            f"{heading}: go to {self.link_url} and enter",
+            heading.format(url=self.link_url),
             "",
             f"    {spaced}",
             "",
-            "or scan this QR code with your phone:",
+            _("or scan this QR code with your phone:"),
             "",
             render_qr(qr_matrix(event.auth_url), ansi=self.tty),
             "",
-            f"(The code expires at {expires}. Press Ctrl-C to cancel.)",
+            # TRANSLATORS: {time} is a time of day such as 14:05
+            _("(The code expires at {time}. Press Ctrl-C to cancel.)").format(time=expires),
         ]
         if self.demo_url:
-            text.append(f"Demo: approve at {self.demo_url} or wait a few seconds.")
-            text.append(DEMO_HOME_NOTE)
+            text.append(
+                _("Demo: approve at {url} or wait a few seconds.").format(url=self.demo_url)
+            )
+            text.append(_(DEMO_HOME_NOTE))
         self.out.write("\n".join(text) + "\n")
         self.out.flush()
 
@@ -211,7 +231,7 @@ def run_terminal(
     # being imported must cancel (exit 3), not kill the process with the default action.
     with cancel_on_signals(wake.set):
         view = TerminalView(out, link_url=settings.link_url, demo_url=demo_url)
-        view.say("Getting a sign-in code from plex.tv…")
+        view.say(_("Getting a sign-in code from plex.tv…"))
 
         def handle(event: Event) -> None:
             view.handle(event)
@@ -315,13 +335,16 @@ class TerminalChooser:
     def choose(self, offer: events.ProfilesOffered) -> events.Profile | None:
         """The chosen profile; Enter alone (or end of input) keeps the signed-in one."""
         profiles = offer.profiles
-        lines = ["", "This account is a Plex Home. Who should this device sign in as?"]
+        lines = ["", _("This account is a Plex Home. Who should this device sign in as?")]
         for number, profile in enumerate(profiles, start=1):
             lines.append(f"  {number}. {for_terminal(profile.title)}{_badges(profile, offer)}")
         for line in lines:  # one by one: say() shows a line break inside a line as \x0a
             self._view.say(line)
         while True:
-            self._view.out.write(f"Number (1-{len(profiles)}, Enter: 1): ")
+            prompt = _("Number ({first}-{last}, Enter: {first}): ").format(
+                first=format_number(1), last=format_number(len(profiles))
+            )
+            self._view.out.write(prompt)
             self._view.out.flush()
             answer = self._read_line()
             if not answer or not answer.strip():
@@ -329,15 +352,22 @@ class TerminalChooser:
             choice = answer.strip()
             if choice.isascii() and choice.isdigit() and 1 <= int(choice) <= len(profiles):
                 return profiles[int(choice) - 1]
-            self._view.say(f"Please type a number from 1 to {len(profiles)}.")
+            self._view.say(
+                _("Please type a number from {first} to {last}.").format(
+                    first=format_number(1), last=format_number(len(profiles))
+                )
+            )
 
     def pin_for(self, profile: events.Profile, wrong: bool) -> str | None:
         """The PIN, typed without echo; Enter alone goes back to the list."""
         import getpass
 
         if wrong:
-            self._view.say("The PIN was wrong. Try again.")
-        prompt = f"PIN for {for_terminal(profile.title)} (Enter alone: back to the list): "
+            self._view.say(_("The PIN was wrong. Try again."))
+        # TRANSLATORS: {profile} is a Plex Home profile's title
+        prompt = _("PIN for {profile} (Enter alone: back to the list): ").format(
+            profile=for_terminal(profile.title)
+        )
         try:
             pin = getpass.getpass(prompt, stream=self._view.out)
         except EOFError:
@@ -349,10 +379,13 @@ def _badges(profile: events.Profile, offer: events.ProfilesOffered) -> str:
     marks = [
         mark
         for mark, present in (
-            ("admin", profile.admin),
-            ("PIN", profile.protected),
-            ("signed in", profile.uuid == offer.current),
+            # TRANSLATORS: badges after a Plex Home profile's name in a list
+            (_("admin"), profile.admin),
+            (_("PIN"), profile.protected),
+            (_("signed in"), profile.uuid == offer.current),
         )
         if present
     ]
-    return f" ({', '.join(marks)})" if marks else ""
+    # TRANSLATORS: the separator between a profile's badges ("admin, PIN")
+    separator = _(", ")
+    return f" ({separator.join(marks)})" if marks else ""

@@ -36,16 +36,17 @@ from .errors import (
     KeyringUnavailable,
     KeyringWriteFailed,
 )
+from .i18n import N_, _, format_number, ngettext
 from .secret import Token
 
 _T = TypeVar("_T")
 
-_NO_KEYRING_HELP: Final = (
+_NO_KEYRING_HELP: Final = N_(
     "No system keyring is available to keep the Plex token safe. "
     "Install and start GNOME Keyring or KWallet (or another Secret Service provider), "
     "make sure it is unlocked, and try again."
 )
-_LOCKED_HELP: Final = (
+_LOCKED_HELP: Final = N_(
     "The system keyring is locked. Unlock it (for example in your desktop's "
     "Passwords and Keys app, or by signing in to the desktop again) and try again."
 )
@@ -166,12 +167,16 @@ def _safe_backends() -> _SafeBackends:
     if isinstance(backend, chainer.ChainerBackend):
         members = [member for member in backend.backends if _refusal(member) is None]
         if not members:
-            raise KeyringUnavailable(_NO_KEYRING_HELP)
+            raise KeyringUnavailable(_(_NO_KEYRING_HELP))
         return _SafeBackends(members)
     reason = _refusal(backend)
     if reason is not None:
         raise KeyringUnavailable(
-            f"{_NO_KEYRING_HELP} (plexlogin will not use {_backend_name(backend)}: {reason}.)"
+            # TRANSLATORS: {help} is the sentence about installing a keyring; {backend} a
+            # keyring backend's name such as "PlaintextKeyring"; {reason} why it is unsafe
+            _("{help} (plexlogin will not use {backend}: {reason}.)").format(
+                help=_(_NO_KEYRING_HELP), backend=_backend_name(backend), reason=reason
+            )
         )
     return _SafeBackends([backend])
 
@@ -201,17 +206,23 @@ def _translate(exc: Exception, doing: str, secret: str | None) -> KeyringError:
     if isinstance(exc, KeyringError):  # already ours (KeyringUnavailable from the checks)
         return exc
     if isinstance(exc, keyring.errors.NoKeyringError):
-        return KeyringUnavailable(_NO_KEYRING_HELP)
+        return KeyringUnavailable(_(_NO_KEYRING_HELP))
     if _looks_locked(exc):
-        return KeyringLocked(_LOCKED_HELP)
+        return KeyringLocked(_(_LOCKED_HELP))
     reason = _scrub(str(exc).strip() or type(exc).__name__, secret)
     if isinstance(exc, keyring.errors.InitError):
         # The keyring exists but could not be opened (D-Bus trouble, no default collection).
         return KeyringUnavailable(
-            f"The system keyring could not be opened: {reason}. "
-            "Make sure GNOME Keyring or KWallet is running and unlocked, and try again."
+            # TRANSLATORS: {reason} is the keyring library's own (English) words
+            _(
+                "The system keyring could not be opened: {reason}. "
+                "Make sure GNOME Keyring or KWallet is running and unlocked, and try again."
+            ).format(reason=reason)
         )
-    return KeyringWriteFailed(f"The system keyring could not {doing}: {reason}")
+    return KeyringWriteFailed(
+        # TRANSLATORS: {doing} is a phrase such as "save the token"; {reason} the keyring's words
+        _("The system keyring could not {doing}: {reason}").format(doing=doing, reason=reason)
+    )
 
 
 class TokenStore:
@@ -234,7 +245,7 @@ class TokenStore:
         _require_username(username)
         secret = token.reveal()
         self._call(
-            "save the token",
+            _("save the token"),
             lambda: _safe_backends().set_password(self.service, username, secret),
             secret=secret,
         )
@@ -243,7 +254,7 @@ class TokenStore:
         """The token stored for ``username``, or None if there is none."""
         _require_username(username)
         value = self._call(
-            "read the token", lambda: _safe_backends().get_password(self.service, username)
+            _("read the token"), lambda: _safe_backends().get_password(self.service, username)
         )
         if not value:  # an empty entry is as good as none; Token refuses empty strings
             return None
@@ -253,7 +264,7 @@ class TokenStore:
         """Remove the token for ``username``; True if one was removed, False if there was none."""
         _require_username(username)
         return self._call(
-            "remove the token",
+            _("remove the token"),
             lambda: _safe_backends().delete_password(self.service, username),
         )
 
@@ -262,13 +273,13 @@ class TokenStore:
 
         An unsafe backend is named too, marked as refused, since this is for diagnosis.
         """
-        return self._call("be identified", _backend_description)
+        return self._call(_("be identified"), _backend_description)
 
     def lasting(self) -> bool:
         """Whether a saved token outlives this process: False only for :class:`MemoryKeyring`
         (``--demo`` without a system keyring), so nobody is told it is in the keyring."""
         with contextlib.suppress(KeyringError):
-            backends = self._call("be identified", _safe_backends)
+            backends = self._call(_("be identified"), _safe_backends)
             return not all(isinstance(backend, MemoryKeyring) for backend in backends)
         return True
 
@@ -282,7 +293,7 @@ class TokenStore:
         ``collection.unlock()`` itself), and the first one is all the person needs.
         """
         with contextlib.suppress(KeyringError):
-            return self._call("be checked", _secret_service_locked)
+            return self._call(_("be checked"), _secret_service_locked)
         return None
 
     def warm_up(self, wait: float = 0.5) -> None:
@@ -294,7 +305,7 @@ class TokenStore:
         """
         probe = TokenStore(self.service, timeout=wait)
         with contextlib.suppress(KeyringError):
-            probe._call("be found", keyring.get_keyring)
+            probe._call(_("be found"), keyring.get_keyring)
 
     def _call(self, doing: str, operation: Callable[[], _T], *, secret: str | None = None) -> _T:
         """Run ``operation`` in a daemon thread and wait at most ``self.timeout`` seconds.
@@ -321,13 +332,21 @@ class TokenStore:
         thread.start()
         if not done.wait(self.timeout):
             raise KeyringTimeout(
-                f"The keyring did not answer within {self.timeout:g} s; "
-                "it may be waiting for an unlock prompt."
+                ngettext(
+                    "The keyring did not answer within {count} s; "
+                    "it may be waiting for an unlock prompt.",
+                    "The keyring did not answer within {count} s; "
+                    "it may be waiting for an unlock prompt.",
+                    int(self.timeout),
+                ).format(count=format_number(self.timeout))
             )
         if results:
             return results[0]
         if not errors:  # only a BaseException (never expected in a worker) gets here
-            raise KeyringWriteFailed(f"The system keyring could not {doing}: it stopped.")
+            raise KeyringWriteFailed(
+                # TRANSLATORS: {doing} is a phrase such as "save the token"
+                _("The system keyring could not {doing}: it stopped.").format(doing=doing)
+            )
         cause = errors[0]
         error = _translate(cause, doing, secret)
         quotes_secret = secret is not None and secret in f"{cause!s} {cause!r}"
@@ -390,7 +409,7 @@ def use_memory_keyring_if_none(timeout: float = 10.0) -> bool:
 
     try:
         in_memory = TokenStore(DEMO_KEYRING_SERVICE, timeout=timeout)._call(
-            "be checked", memory_only
+            _("be checked"), memory_only
         )
     except KeyringError:
         keyring.set_keyring(MemoryKeyring())

@@ -343,14 +343,16 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
-def start_until_code_shown(*options: str) -> subprocess.Popen[str]:
+def start_until_code_shown(
+    *options: str, env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
     """The console script in terminal mode, once its code is on screen (waiting to poll)."""
     process = subprocess.Popen(
         [str(PLEXLOGIN), "--terminal", "--json", *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=_env(),
+        env=_env() if env is None else env,
     )
     assert process.stderr is not None
     for line in process.stderr:
