@@ -351,7 +351,7 @@ class PlexClient:
                 body["strong"] = True
             answer = self._request("POST", "/api/v2/pins", json_body=body, base=self.clients_url)
         if answer.status not in (200, 201):
-            self._raise_for(answer, _("creating a sign-in code"))
+            self._raise_for(answer, _("Could not create a sign-in code."))
         return self._pin_from(answer)
 
     def poll_pin(self, pin_id: int, device_jwt: str | None = None) -> Pin:
@@ -369,7 +369,7 @@ class PlexClient:
         if answer.status == 404:
             self._raise_for_missing_pin(answer)
         if answer.status != 200:
-            self._raise_for(answer, _("checking the sign-in code"))
+            self._raise_for(answer, _("Could not check the sign-in code."))
         return self._pin_from(answer)
 
     def get_user(self, token: Token) -> PlexUser:
@@ -378,7 +378,7 @@ class PlexClient:
         if answer.status == 401:
             raise TokenRejected(_("plex.tv rejected the token."))
         if answer.status != 200:  # 498: an expired Plex JWT (TokenExpired: renew it)
-            self._raise_for(answer, _("checking the account"))
+            self._raise_for(answer, _("Could not check the account."))
         return parse_user(answer.json())
 
     # -- JWT device authentication (clients.plex.tv) --
@@ -387,7 +387,7 @@ class PlexClient:
         """GET /api/v2/auth/nonce: a nonce for the next device JWT (it lives five minutes)."""
         answer = self._request("GET", "/api/v2/auth/nonce", base=self.clients_url)
         if answer.status != 200:
-            self._raise_for(answer, _("asking for a nonce"))
+            self._raise_for(answer, _("Could not get a nonce for the device key."))
         data = answer.json()
         value = data.get("nonce") if isinstance(data, dict) else None
         if not isinstance(value, str) or not 0 < len(value) <= 256 or not is_token_shaped(value):
@@ -398,7 +398,7 @@ class PlexClient:
         """GET /api/v2/auth/keys: plex.tv's public keys, which sign every Plex JWT."""
         answer = self._request("GET", "/api/v2/auth/keys", base=self.clients_url)
         if answer.status != 200:
-            self._raise_for(answer, _("fetching plex.tv's keys"))
+            self._raise_for(answer, _("Could not fetch plex.tv's signing keys."))
         data = answer.json()
         keys = data.get("keys") if isinstance(data, dict) else None
         if not isinstance(keys, list):
@@ -419,7 +419,7 @@ class PlexClient:
                 "('plexlogin --auth jwt')."
             )
         if answer.status not in (200, 201):
-            self._raise_for(answer, _("renewing the token"))
+            self._raise_for(answer, _("Could not renew the token."))
         data = answer.json()
         value = data.get("auth_token") if isinstance(data, dict) else None
         if not value or not is_token_shaped(value):
@@ -436,7 +436,7 @@ class PlexClient:
         if answer.status == 404:
             return []  # plex.tv's other way of saying "this account is not in a Home"
         if answer.status != 200:
-            self._raise_for(answer, _("listing the Home's profiles"))
+            self._raise_for(answer, _("Could not list the Home's profiles."))
         return parse_home_users(answer.json())
 
     def switch_profile(
@@ -477,7 +477,7 @@ class PlexClient:
             raise TokenRejected(_("plex.tv rejected the token."))
         if answer.status == 404:
             raise UnexpectedAnswer(_("That profile is no longer in the Plex Home."))
-        self._raise_for(answer, _("switching profiles"))
+        self._raise_for(answer, _("Could not switch profiles."))
 
     def auth_url(self, code: str) -> str:
         """The browser sign-in URL for a strong PIN (what the QR code encodes)."""
@@ -564,34 +564,43 @@ class PlexClient:
         if codes:
             raise PinExpired(_("The sign-in code expired."))
         raise ServerError(
-            _("plex.tv had a problem while checking the sign-in code (HTTP 404)."), 404
+            _sentences(
+                _("Could not check the sign-in code."),
+                _("plex.tv had a problem (HTTP {status}).").format(status=404),
+            ),
+            404,
         )
 
-    def _raise_for(self, answer: _PlexReply, doing: str) -> None:
-        """Turn a non-success status into the right error (never returns)."""
+    def _raise_for(self, answer: _PlexReply, failed: str) -> None:
+        """Turn a non-success status into the right error (never returns).
+
+        ``failed`` is a whole sentence saying what could not be done ("Could not renew the
+        token."); the error's message is that sentence, then one saying what plex.tv did,
+        so a translation never has to fit a phrase into a sentence built around it.
+        """
         status = answer.status
         if status == 498:
-            raise TokenExpired(
-                # TRANSLATORS: {doing} is a phrase such as "renewing the token" (translated too)
-                _("plex.tv said a JWT expired while {doing} (HTTP 498).").format(doing=doing)
-            )
+            raise TokenExpired(_sentences(failed, _("plex.tv said a JWT expired (HTTP 498).")))
         if status == 429:
             retry = parse_retry_after(answer.headers.get("Retry-After"))
             raise RateLimited(_("plex.tv is busy."), retry)
         if status >= 500:
-            raise ServerError(
-                # TRANSLATORS: {doing} is a phrase such as "renewing the token"; {status} a number
-                _("plex.tv had a problem while {doing} (HTTP {status}).").format(
-                    doing=doing, status=status
-                ),
-                status,
-            )
+            # TRANSLATORS: {status} is an HTTP status number such as 503
+            problem = _("plex.tv had a problem (HTTP {status}).").format(status=status)
+            raise ServerError(_sentences(failed, problem), status)
         try:
             codes = error_codes(answer.json())
         except UnexpectedAnswer:
             codes = []
         if _PIN_EXPIRED_CODE in codes:
             raise PinExpired(_("The sign-in code expired."))
-        raise UnexpectedAnswer(
-            _("plex.tv answered HTTP {status} while {doing}.").format(status=status, doing=doing)
-        )
+        # TRANSLATORS: {status} is an HTTP status number such as 400
+        answered = _("plex.tv answered HTTP {status}.").format(status=status)
+        raise UnexpectedAnswer(_sentences(failed, answered))
+
+
+def _sentences(*sentences: str) -> str:
+    """Whole sentences one after the other; a sentence is never built from pieces."""
+    # TRANSLATORS: how two sentences follow each other: a space in most languages, none in
+    # Japanese; keep both placeholders
+    return _("{first} {second}").format(first=sentences[0], second=sentences[1])

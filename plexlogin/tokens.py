@@ -201,7 +201,7 @@ def _looks_locked(exc: Exception) -> bool:
     return from_keyring_stack and bool(_LOCKED_WORDS.search(str(exc)))
 
 
-def _translate(exc: Exception, doing: str, secret: str | None) -> KeyringError:
+def _translate(exc: Exception, failed: str, secret: str | None) -> KeyringError:
     """Turn whatever a backend raised into one of plexlogin's keyring errors."""
     if isinstance(exc, KeyringError):  # already ours (KeyringUnavailable from the checks)
         return exc
@@ -219,10 +219,7 @@ def _translate(exc: Exception, doing: str, secret: str | None) -> KeyringError:
                 "Make sure GNOME Keyring or KWallet is running and unlocked, and try again."
             ).format(reason=reason)
         )
-    return KeyringWriteFailed(
-        # TRANSLATORS: {doing} is a phrase such as "save the token"; {reason} the keyring's words
-        _("The system keyring could not {doing}: {reason}").format(doing=doing, reason=reason)
-    )
+    return KeyringWriteFailed(failed.format(reason=reason))
 
 
 class TokenStore:
@@ -245,7 +242,8 @@ class TokenStore:
         _require_username(username)
         secret = token.reveal()
         self._call(
-            _("save the token"),
+            # TRANSLATORS: {reason} is the keyring library's own (English) words
+            _("The system keyring could not save the token: {reason}"),
             lambda: _safe_backends().set_password(self.service, username, secret),
             secret=secret,
         )
@@ -254,7 +252,8 @@ class TokenStore:
         """The token stored for ``username``, or None if there is none."""
         _require_username(username)
         value = self._call(
-            _("read the token"), lambda: _safe_backends().get_password(self.service, username)
+            _("The system keyring could not read the token: {reason}"),
+            lambda: _safe_backends().get_password(self.service, username),
         )
         if not value:  # an empty entry is as good as none; Token refuses empty strings
             return None
@@ -264,7 +263,7 @@ class TokenStore:
         """Remove the token for ``username``; True if one was removed, False if there was none."""
         _require_username(username)
         return self._call(
-            _("remove the token"),
+            _("The system keyring could not remove the token: {reason}"),
             lambda: _safe_backends().delete_password(self.service, username),
         )
 
@@ -273,13 +272,17 @@ class TokenStore:
 
         An unsafe backend is named too, marked as refused, since this is for diagnosis.
         """
-        return self._call(_("be identified"), _backend_description)
+        return self._call(
+            _("The system keyring could not be identified: {reason}"), _backend_description
+        )
 
     def lasting(self) -> bool:
         """Whether a saved token outlives this process: False only for :class:`MemoryKeyring`
         (``--demo`` without a system keyring), so nobody is told it is in the keyring."""
         with contextlib.suppress(KeyringError):
-            backends = self._call(_("be identified"), _safe_backends)
+            backends = self._call(
+                _("The system keyring could not be identified: {reason}"), _safe_backends
+            )
             return not all(isinstance(backend, MemoryKeyring) for backend in backends)
         return True
 
@@ -293,7 +296,9 @@ class TokenStore:
         ``collection.unlock()`` itself), and the first one is all the person needs.
         """
         with contextlib.suppress(KeyringError):
-            return self._call(_("be checked"), _secret_service_locked)
+            return self._call(
+                _("The system keyring could not be checked: {reason}"), _secret_service_locked
+            )
         return None
 
     def warm_up(self, wait: float = 0.5) -> None:
@@ -305,16 +310,16 @@ class TokenStore:
         """
         probe = TokenStore(self.service, timeout=wait)
         with contextlib.suppress(KeyringError):
-            probe._call(_("be found"), keyring.get_keyring)
+            probe._call(_("The system keyring could not be found: {reason}"), keyring.get_keyring)
 
-    def _call(self, doing: str, operation: Callable[[], _T], *, secret: str | None = None) -> _T:
+    def _call(self, failed: str, operation: Callable[[], _T], *, secret: str | None = None) -> _T:
         """Run ``operation`` in a daemon thread and wait at most ``self.timeout`` seconds.
 
         ``operation`` looks the backend up itself, inside the thread: the first lookup
         probes D-Bus, which can hang just like the call. On timeout the thread is abandoned
         (a daemon, so it cannot keep the program alive) and whatever it does later is
-        ignored. ``doing`` completes "could not ..." in error messages; ``secret`` is
-        scrubbed from them.
+        ignored. ``failed`` is the whole sentence for a failure, its ``{reason}`` the
+        keyring's own words; ``secret`` is scrubbed from them.
         """
         results: list[_T] = []
         errors: list[Exception] = []
@@ -343,12 +348,10 @@ class TokenStore:
         if results:
             return results[0]
         if not errors:  # only a BaseException (never expected in a worker) gets here
-            raise KeyringWriteFailed(
-                # TRANSLATORS: {doing} is a phrase such as "save the token"
-                _("The system keyring could not {doing}: it stopped.").format(doing=doing)
-            )
+            # TRANSLATORS: the reason a keyring call failed, when its thread just stopped
+            raise KeyringWriteFailed(failed.format(reason=_("it stopped")))
         cause = errors[0]
-        error = _translate(cause, doing, secret)
+        error = _translate(cause, failed, secret)
         quotes_secret = secret is not None and secret in f"{cause!s} {cause!r}"
         # Chain the backend's exception for --verbose tracebacks, unless it quotes the token.
         raise error from (None if quotes_secret or error is cause else cause)
@@ -409,7 +412,7 @@ def use_memory_keyring_if_none(timeout: float = 10.0) -> bool:
 
     try:
         in_memory = TokenStore(DEMO_KEYRING_SERVICE, timeout=timeout)._call(
-            _("be checked"), memory_only
+            _("The system keyring could not be checked: {reason}"), memory_only
         )
     except KeyringError:
         keyring.set_keyring(MemoryKeyring())
