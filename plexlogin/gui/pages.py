@@ -161,7 +161,7 @@ class WaitingPage(QWidget):
     def _qr_column(self) -> QVBoxLayout:
         """Right: the QR for phones and how to use it."""
         self.qr_view = QrView()
-        self.scan_hint = label(_("Or scan with your phone to sign in"), role="muted")
+        self.scan_hint = label(_("Or scan with your phone to sign in"), role="muted", wrap=True)
         self.scan_hint.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         column = QVBoxLayout()
         column.setSpacing(10)
@@ -221,7 +221,7 @@ class FinishingPage(QWidget):
     def __init__(self) -> None:
         super().__init__()
         panel, inner = card()
-        self.label = label(_("Approved. Finishing sign-in…"))
+        self.label = label(_("Approved. Finishing sign-in…"), wrap=True)
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         busy = QProgressBar()
         busy.setRange(0, 0)  # indeterminate
@@ -247,7 +247,7 @@ class DonePage(QWidget):
         super().__init__()
         panel, inner = card()
         self.avatar = AvatarView()
-        self.title = label(_("Signed in"))
+        self.title = label(_("Signed in"), wrap=True)
         self.name = label(role="muted")
         self.detail = label(role="muted", wrap=True)
         for text in (self.title, self.name, self.detail):

@@ -70,7 +70,7 @@ def _label(
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setWordWrap(True)
-    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
     if role is not None:
         label.setProperty("role", role)
     if scale != 1.0 or bold:
@@ -401,7 +401,10 @@ class PinPad(_Page):
         for index, name in enumerate([*"123456789", _BACK, "0", _DELETE]):
             key = QPushButton(texts.get(name, name))
             key.setObjectName("pinKey")
-            key.setFixedSize(96, 44)
+            # the desk's size at least; larger when the text needs it (a TV's type, a
+            # translation of "Back" longer than the key)
+            key.setMinimumSize(96, 44)
+            key.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
             keep_left_to_right(key)  # a PIN pad is laid out like a phone's, in any language
             grid.addWidget(key, index // 3, index % 3)
             self.keys[name] = key
