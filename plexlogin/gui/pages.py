@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from plexlogin.gui import theme
-from plexlogin.gui.language import keep_left_to_right
+from plexlogin.gui.language import direction, keep_left_to_right
 from plexlogin.gui.widgets import AlertBadge, AvatarView, CodeView, Countdown, QrView
 from plexlogin.i18n import _
 
@@ -124,6 +124,11 @@ class WaitingPage(QWidget):
         self.link_label = label(link)
         self.link_label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         keep_left_to_right(self.link_label)  # a URL reads left to right in any language
+        if direction() == Qt.LayoutDirection.RightToLeft:
+            # ... but lines up with the sentences around it, at the right
+            self.link_label.setAlignment(
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+            )
         self.enter = label(_("and enter this code:"))
         self.code_view = CodeView()
         self.enter.setBuddy(self.code_view)  # a "labelled by" relation for screen readers

@@ -220,6 +220,8 @@ def test_arabic_mirrors_the_window_but_not_the_code(
     qr_left = window.qr_view.mapTo(window, window.qr_view.rect().topLeft()).x()
     code_left = window.code_view.mapTo(window, window.code_view.rect().topLeft()).x()
     assert qr_left < code_left
+    # the link reads left to right, lined up at the right with the sentences around it
+    assert window.link_label.alignment() & Qt.AlignmentFlag.AlignRight
     # the link inside the code's description is kept in one left-to-right run
     assert (
         f"{LEFT_TO_RIGHT_ISOLATE}plex.tv/link{POP_ISOLATE}"
