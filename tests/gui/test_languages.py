@@ -11,6 +11,9 @@ do to a layout, so the same checks hold for translations that do not exist yet.
 from __future__ import annotations
 
 import gettext
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -269,6 +272,25 @@ def test_no_qt_catalog_is_no_complaint(caplog: pytest.LogCaptureFixture) -> None
     assert qt_translator(i18n.ENGLISH) is None
     assert qt_translator(i18n.Language("xx", gettext.NullTranslations())) is None
     assert [record.levelname for record in caplog.records] in ([], ["INFO"])
+
+
+def test_the_application_reads_right_to_left_before_any_window_exists() -> None:
+    # a process of its own: the suite's QApplication exists already, and application()
+    # sets up only the one it creates
+    script = (
+        "from plexlogin import i18n; i18n.choose(None);"
+        "from plexlogin.gui.app import application; app = application();"
+        "from PySide6.QtCore import QCoreApplication;"
+        "print(app.layoutDirection().name, QCoreApplication.translate('QPlatformTheme', 'Cancel'))"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", LANGUAGE="ar", LANG="ar_EG.UTF-8")
+    run = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    direction_name, cancel = run.stdout.split(maxsplit=1)
+    assert direction_name == "RightToLeft"
+    assert cancel.strip() not in ("", "Cancel")  # Qt's own Arabic word
 
 
 def test_qt_says_its_own_words_in_the_language(english_afterwards: None) -> None:
