@@ -301,3 +301,14 @@ def test_qt_says_its_own_words_in_the_language(english_afterwards: None) -> None
     assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "Abbrechen"
     speak(i18n.ENGLISH)
     assert QCoreApplication.translate("QPlatformTheme", "Cancel") == english
+
+
+@pytest.mark.parametrize(("seconds", "shown"), [(845, "14:05"), (60, "1:00"), (9, "0:09")])
+def test_the_time_left_keeps_two_digits_of_seconds(
+    english_afterwards: None, seconds: int, shown: str
+) -> None:
+    from plexlogin.gui.widgets import minutes_and_seconds
+
+    for code in LANGUAGES:
+        i18n.activate(i18n.Language(code, gettext.NullTranslations()))
+        assert minutes_and_seconds(seconds) == shown, code
