@@ -153,8 +153,13 @@ def walk_pages(window: SignInWindow) -> Iterator[str]:
     """Show each page with its longest texts, as the worker's events would; yield its name."""
     yield "waiting"
     window.countdown.start(window.countdown.remaining() or 0.0, 900.0)
-    trouble = NetworkError("plex.tv could not be reached")
+    # the flow's longest trouble line, as long as it will be in the language (the
+    # stand-in catalog stretches it; the flow adds its own "retrying in" after it)
+    longest = "plex.tv sent an unexpected answer — retrying in 10 s"
+    message = i18n.current().translations.gettext(longest)
+    trouble = NetworkError(message)
     window._apply(events.Trouble(message=str(trouble), retry_at=0.0, error=trouble))
+    assert window.status.isVisible() and message in window.status.text()
     yield "waiting, in trouble"
     window.countdown.stop("")  # the worker's clock must not move the pages on by itself
     profiles = window.profiles
