@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QPixmap, QTextLayout, QTextOption
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -59,15 +59,24 @@ class Stretched(gettext.NullTranslations):
     real translations have.
     """
 
-    def __init__(self, factor: float) -> None:
+    def __init__(self, factor: float, *, long_words: bool = False) -> None:
         super().__init__()
         self.factor = factor
+        self.long_words = long_words
 
     def _stretch(self, message: str) -> str:
         if not message:
             return message
+        if self.long_words:  # every word longer by the factor, so no more breaks
+            return " ".join(self._longer(word) for word in message.split(" "))
         lines = [self._stretch_line(line) for line in message.split("\n")]
         return "\n".join(lines)
+
+    def _longer(self, word: str) -> str:
+        if "{" in word:
+            return word  # a placeholder stays as it is
+        extra = round(len(word) * (self.factor - 1))
+        return word + (word * 3)[:extra]
 
     def _stretch_line(self, line: str) -> str:
         words = line.split(" ")
@@ -107,14 +116,36 @@ def english_afterwards() -> Iterator[None]:
     speak(i18n.ENGLISH)
 
 
+def widest_wrapped_line(label: QLabel) -> float:
+    """The widest line of ``label``'s text wrapped at its width, as QLabel breaks it.
+
+    Wrapping breaks where a line may break (spaces, after hyphens), never inside a word:
+    a word longer than the label (German has them) sticks out, though the height fits.
+    """
+    layout = QTextLayout(label.text().replace("\n", "\u2028"), label.font())
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    layout.setTextOption(option)
+    layout.beginLayout()
+    widest = 0.0
+    line = layout.createLine()
+    while line.isValid():
+        line.setLineWidth(label.contentsRect().width())
+        widest = max(widest, line.naturalTextWidth())
+        line = layout.createLine()
+    layout.endLayout()
+    return widest
+
+
 def too_small(widget: QWidget) -> bool:
     """Whether ``widget``'s text needs more room than the widget has (clipped or elided)."""
     if isinstance(widget, QAbstractButton):
         return widget.sizeHint().width() > widget.width()
     assert isinstance(widget, QLabel)
-    if widget.wordWrap():
-        return widget.heightForWidth(widget.width()) > widget.height()
     metrics = widget.fontMetrics()
+    if widget.wordWrap():
+        too_wide = widest_wrapped_line(widget) > widget.contentsRect().width()
+        return too_wide or widget.heightForWidth(widget.width()) > widget.height()
     widest = max(metrics.horizontalAdvance(line) for line in widget.text().split("\n"))
     return widest > widget.contentsRect().width()
 
@@ -256,6 +287,21 @@ def test_a_translation_twice_as_long_as_english_wraps_instead_of_clipping(
     window.close()
 
 
+@pytest.mark.parametrize("tv", [False, True], ids=["desk", "tv"])
+def test_words_half_as_long_again_as_english_fit_too(
+    qtbot: QtBot,
+    sim: Simulator,
+    memory_keyring: MemoryKeyring,
+    english_afterwards: None,
+    tv: bool,
+) -> None:
+    speak(i18n.Language("de", Stretched(1.5, long_words=True)))
+    assert i18n._("Copy code") == "CopyCo codeco"
+    window = open_in(qtbot, sim, tv=tv)
+    assert_fits(window)
+    window.close()
+
+
 def test_the_check_sees_a_clipped_label(
     qtbot: QtBot, sim: Simulator, memory_keyring: MemoryKeyring
 ) -> None:
@@ -263,6 +309,12 @@ def test_the_check_sees_a_clipped_label(
     assert cut_off(window) == []
     window.title.setText(window.title.text() * 20)  # a label that has not grown (yet)
     assert cut_off(window) == [window.title.text()]
+    window.title.setText("Sign in to Plex")
+    # a wrapped label: a word wider than it sticks out, though two lines' height fits
+    word = "Anmeldeinformationsspeicherverwaltungsdienst" * 2
+    window.subtitle.setText(word)
+    assert window.subtitle.heightForWidth(window.subtitle.width()) <= window.subtitle.height()
+    assert cut_off(window) == [word]
     window.close()
 
 
