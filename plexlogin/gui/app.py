@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 from plexlogin import APP_NAME
 from plexlogin.errors import Cancelled
 from plexlogin.events import Event
+from plexlogin.gui.language import use_language
 from plexlogin.gui.window import APP_ID, SignInWindow, app_icon
 from plexlogin.gui.worker import SessionFactory
 from plexlogin.login import LoginSettings, Outcome
@@ -38,6 +39,8 @@ def application() -> QApplication:
     # the command line was parsed already: Qt gets no options to interpret
     app = QApplication(sys.argv[:1] or [APP_NAME])
     app.setWindowIcon(app_icon())
+    # before any widget exists: Qt's own texts in the language, an Arabic window mirrored
+    use_language(app)
     return app
 
 

@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from plexlogin.gui import theme
+from plexlogin.gui.language import direction, keep_left_to_right
 from plexlogin.gui.widgets import AlertBadge, AvatarView, CodeView, Countdown, QrView
+from plexlogin.i18n import _
 
 
 class Page(enum.Enum):
@@ -116,19 +118,28 @@ class WaitingPage(QWidget):
 
     def _code_column(self, link: str, clock: Callable[[], float]) -> QVBoxLayout:
         """Left: where to go, the code, copying it, and (under it) its expiry."""
-        self.step = label("On any device, go to")
+        # TRANSLATORS: the first of three lines: this one, the link (plex.tv/link) on its own
+        # line, then "and enter this code:" over the code
+        self.step = label(_("On any device, go to"))
         self.link_label = label(link)
         self.link_label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-        self.enter = label("and enter this code:")
+        keep_left_to_right(self.link_label)  # a URL reads left to right in any language
+        if direction() == Qt.LayoutDirection.RightToLeft:
+            # ... but lines up with the sentences around it, at the right
+            self.link_label.setAlignment(
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+            )
+        self.enter = label(_("and enter this code:"))
         self.code_view = CodeView()
         self.enter.setBuddy(self.code_view)  # a "labelled by" relation for screen readers
-        self.copy_button = button("Copy code", "Puts the code on the clipboard (Ctrl+C).")
+        self.copy_button = button(_("Copy code"), _("Puts the code on the clipboard (Ctrl+C)."))
         self.copy_button.setEnabled(False)
-        self.copy_button.setToolTip("Copy the code (Ctrl+C)")
+        self.copy_button.setToolTip(_("Copy the code (Ctrl+C)"))
         self.copy_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        self.new_code = label("New code")
+        # TRANSLATORS: a short notice beside "Copy code" after the code was replaced
+        self.new_code = label(_("New code"))
         self.new_code.setObjectName("newCode")
-        self.new_code.setAccessibleDescription("The old code expired and was replaced.")
+        self.new_code.setAccessibleDescription(_("The old code expired and was replaced."))
         self.new_code.hide()
         self.new_code_timer = QTimer(self)
         self.new_code_timer.setSingleShot(True)
@@ -155,7 +166,7 @@ class WaitingPage(QWidget):
     def _qr_column(self) -> QVBoxLayout:
         """Right: the QR for phones and how to use it."""
         self.qr_view = QrView()
-        self.scan_hint = label("Or scan with your phone to sign in", role="muted")
+        self.scan_hint = label(_("Or scan with your phone to sign in"), role="muted", wrap=True)
         self.scan_hint.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         column = QVBoxLayout()
         column.setSpacing(10)
@@ -169,10 +180,10 @@ class WaitingPage(QWidget):
         self.status = label(role="warning", wrap=True)
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         # created in screen order, left to right: that is the order Tab follows
-        self.cancel_button = button("Cancel", "Stops signing in and closes the window (Esc).")
+        self.cancel_button = button(_("Cancel"), _("Stops signing in and closes the window (Esc)."))
         self.browser_button = button(
-            "Sign in with browser",
-            "Opens the Plex sign-in page in your web browser.",
+            _("Sign in with browser"),
+            _("Opens the Plex sign-in page in your web browser."),
             primary=True,
         )
         self.browser_button.setEnabled(False)
@@ -190,7 +201,8 @@ class WaitingPage(QWidget):
         the code, where the tall QR leaves room, so the QR can have the page's height."""
         self.copy_button.hide()
         self.browser_button.hide()
-        self.cancel_button.setText("Back: cancel")
+        # TRANSLATORS: TV mode's cancel button: the remote's Back key cancels
+        self.cancel_button.setText(_("Back: cancel"))
         for widget in (self.status, self.cancel_button):
             self._row.removeWidget(widget)
         self._left.addWidget(self.status)
@@ -214,18 +226,18 @@ class FinishingPage(QWidget):
     def __init__(self) -> None:
         super().__init__()
         panel, inner = card()
-        self.label = label("Approved. Finishing sign-in…")
+        self.label = label(_("Approved. Finishing sign-in…"), wrap=True)
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         busy = QProgressBar()
         busy.setRange(0, 0)  # indeterminate
         busy.setTextVisible(False)
-        busy.setAccessibleName("Finishing sign-in")
+        busy.setAccessibleName(_("Finishing sign-in"))
         busy.setFixedWidth(220)
         inner.addStretch(1)
         inner.addWidget(self.label)
         inner.addWidget(busy, 0, Qt.AlignmentFlag.AlignHCenter)
         inner.addStretch(1)
-        self.cancel_button = button("Cancel", "Stops signing in and closes the window (Esc).")
+        self.cancel_button = button(_("Cancel"), _("Stops signing in and closes the window (Esc)."))
         stack(self, panel, button_row(self.cancel_button))
 
     def restyle(self, base: QFont) -> None:
@@ -240,13 +252,15 @@ class DonePage(QWidget):
         super().__init__()
         panel, inner = card()
         self.avatar = AvatarView()
-        self.title = label("Signed in")
+        self.title = label(_("Signed in"), wrap=True)
         self.name = label(role="muted")
         self.detail = label(role="muted", wrap=True)
         for text in (self.title, self.name, self.detail):
             text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         centre(inner, self.avatar, 6, self.title, self.name, 4, self.detail)
-        self.close_button = button("Close", "Closes the window; you are signed in.", primary=True)
+        self.close_button = button(
+            _("Close"), _("Closes the window; you are signed in."), primary=True
+        )
         stack(self, panel, button_row(self.close_button))
 
     def restyle(self, base: QFont) -> None:
@@ -269,9 +283,11 @@ class ProblemPage(QWidget):
             text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         inner.setContentsMargins(40, 22, 40, 22)
         centre(inner, AlertBadge(), 6, self.title, self.detail, 6, self.hint)
-        self.close_button = button("Close", "Closes the window without saving the token.")
+        self.close_button = button(_("Close"), _("Closes the window without saving the token."))
         self.retry_button = button(
-            "Try again", "Tries again to save the token in the system keyring.", primary=True
+            _("Try again"),
+            _("Tries again to save the token in the system keyring."),
+            primary=True,
         )
         stack(self, panel, button_row(self.close_button, self.retry_button))
 

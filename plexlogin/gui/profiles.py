@@ -45,7 +45,9 @@ from PySide6.QtWidgets import (
 from plexlogin.errors import Cancelled
 from plexlogin.events import Event, Profile, ProfilesOffered
 from plexlogin.gui import theme
+from plexlogin.gui.language import keep_left_to_right
 from plexlogin.gui.widgets import AvatarView
+from plexlogin.i18n import _, format_number, ngettext, pgettext
 
 if TYPE_CHECKING:
     from plexlogin.login import LoginSession, LoginSettings
@@ -55,6 +57,9 @@ PIN_LENGTH = 4
 THUMB_PATIENCE = 3.0
 _BACK_KEYS = (Qt.Key.Key_Escape, Qt.Key.Key_Back)
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Select)
+#: the PIN pad's keys that are not digits (their text is translated where shown)
+_BACK = "back"
+_DELETE = "delete"
 
 
 def _label(
@@ -65,7 +70,7 @@ def _label(
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setWordWrap(True)
-    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
     if role is not None:
         label.setProperty("role", role)
     if scale != 1.0 or bold:
@@ -91,7 +96,15 @@ class PinDots(QWidget):
     def set_typed(self, typed: int) -> None:
         """Show ``typed`` of the PIN's digits as typed."""
         self._typed = typed
-        self.setAccessibleName(f"PIN: {typed} of {PIN_LENGTH} digits typed")
+        # TRANSLATORS: a screen reader's name for the PIN's dots: {typed} of {count} digits
+        name = ngettext(
+            "PIN: {typed} of {count} digit typed",
+            "PIN: {typed} of {count} digits typed",
+            PIN_LENGTH,
+        )
+        self.setAccessibleName(
+            name.format(typed=format_number(typed), count=format_number(PIN_LENGTH))
+        )
         self.updateGeometry()
         self.update()
 
@@ -252,13 +265,18 @@ class ProfileTile(QPushButton):
         layout.addWidget(self.title)
         badges = [
             text
-            for text, on in (("PIN", profile.protected), ("admin", profile.admin))
+            for text, on in (
+                # TRANSLATORS: a badge under a profile's name: it is protected by a PIN
+                (pgettext("profile badge", "PIN"), profile.protected),
+                # TRANSLATORS: a badge under a profile's name: the Home's administrator
+                (pgettext("profile badge", "admin"), profile.admin),
+            )
             if on
         ]
         self.badges = _label("  ·  ".join(badges), role="muted")
         layout.addWidget(self.badges)
         layout.addStretch(1)
-        described = [*badges, "signed in"] if signed_in else badges
+        described = [*badges, pgettext("profile badge", "signed in")] if signed_in else badges
         # a button's accessible name is its text; this one has its text in child labels
         self.setAccessibleName(profile.title)
         self.setAccessibleDescription(", ".join(described))
@@ -282,7 +300,7 @@ class ProfilePicker(_Page):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addStretch(1)
-        self.heading = _label("Who is using this device?", scale=1.45, bold=True)
+        self.heading = _label(_("Who is using this device?"), scale=1.45, bold=True)
         layout.addWidget(self.heading)
         self.hint = _label("", role="muted")
         layout.addWidget(self.hint)
@@ -314,8 +332,14 @@ class ProfilePicker(_Page):
             self._row.addWidget(tile)
             self.tiles.append(tile)
             self._thumbs.fetch(profile.uuid, profile.thumb)
-        first = offer.profiles[0].title if offer.profiles else "this account"
-        self.hint.setText(f"Arrows and Enter choose · Back: stay signed in as {first}")
+        if offer.profiles:
+            # TRANSLATORS: {name} is the signed-in profile's name; Back is the remote's key
+            hint = _("Arrows and Enter choose · Back: stay signed in as {name}").format(
+                name=offer.profiles[0].title
+            )
+        else:
+            hint = _("Arrows and Enter choose · Back: stay signed in as this account")
+        self.hint.setText(hint)
         if self.tiles:
             self.tiles[0].setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -372,25 +396,32 @@ class PinPad(_Page):
         grid = QGridLayout()
         grid.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.keys: dict[str, QPushButton] = {}
-        for index, text in enumerate([*"123456789", "Back", "0", "⌫"]):
-            key = QPushButton(text)
+        # TRANSLATORS: the PIN pad's key that goes back to the profiles (a short word)
+        texts = {_BACK: pgettext("PIN pad", "Back"), _DELETE: "⌫"}
+        for index, name in enumerate([*"123456789", _BACK, "0", _DELETE]):
+            key = QPushButton(texts.get(name, name))
             key.setObjectName("pinKey")
-            key.setFixedSize(96, 44)
+            # the desk's size at least; larger when the text needs it (a TV's type, a
+            # translation of "Back" longer than the key)
+            key.setMinimumSize(96, 44)
+            key.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+            keep_left_to_right(key)  # a PIN pad is laid out like a phone's, in any language
             grid.addWidget(key, index // 3, index % 3)
-            self.keys[text] = key
-            key.clicked.connect(lambda _=False, t=text: self._pressed(t))
+            self.keys[name] = key
+            key.clicked.connect(lambda _checked=False, k=name: self._pressed(k))
             # the test suite wants every button named and described, as screen readers do
-            key.setAccessibleName(text)
-            key.setAccessibleDescription("Types this digit of the PIN (it is not spoken)")
-        self.keys["⌫"].setAccessibleName("Delete one digit")
-        self.keys["⌫"].setAccessibleDescription("Deletes the last digit typed (Backspace)")
-        self.keys["Back"].setAccessibleDescription("Back to the profiles (Escape)")
+            key.setAccessibleName(key.text())
+            key.setAccessibleDescription(_("Types this digit of the PIN (it is not spoken)"))
+        self.keys[_DELETE].setAccessibleName(_("Delete one digit"))
+        self.keys[_DELETE].setAccessibleDescription(_("Deletes the last digit typed (Backspace)"))
+        self.keys[_BACK].setAccessibleDescription(_("Back to the profiles (Escape)"))
         return grid
 
     def ask(self, profile: Profile, wrong: bool) -> None:
         """Ask for ``profile``'s PIN (saying so when the last one was wrong)."""
-        self.heading.setText(f"Enter the PIN of {profile.title}")
-        self.message.setText("The PIN was wrong. Try again." if wrong else "")
+        # TRANSLATORS: {name} is the profile's name
+        self.heading.setText(_("Enter the PIN of {name}").format(name=profile.title))
+        self.message.setText(_("The PIN was wrong. Try again.") if wrong else "")
         self.clear()
         self.setEnabled(True)
         self.keys["1"].setFocus(Qt.FocusReason.OtherFocusReason)
@@ -406,17 +437,17 @@ class PinPad(_Page):
         if len(text) == 1 and text.isascii() and text.isdigit():
             self._pressed(text)
         elif event.key() == Qt.Key.Key_Backspace:
-            self._pressed("⌫")
+            self._pressed(_DELETE)
         elif event.key() in _BACK_KEYS:
-            self._pressed("Back")
+            self._pressed(_BACK)
         else:
             super().keyPressEvent(event)
 
     def _pressed(self, key: str) -> None:
-        if key == "Back" or (key == "⌫" and not self._digits):
+        if key == _BACK or (key == _DELETE and not self._digits):
             self.clear()
             self.back.emit()
-        elif key == "⌫":
+        elif key == _DELETE:
             self._digits.pop()
         elif len(self._digits) < PIN_LENGTH:
             self._digits.append(key)
@@ -425,7 +456,7 @@ class PinPad(_Page):
             pin = "".join(self._digits)
             self.clear()  # the digits live no longer than the submission
             self.setEnabled(False)  # until plex.tv answers
-            self.message.setText("Checking…")
+            self.message.setText(_("Checking…"))
             self.entered.emit(pin)
 
     def _show_dots(self) -> None:

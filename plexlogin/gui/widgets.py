@@ -24,8 +24,10 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QSizePolicy, QVBoxLayout, QW
 
 from plexlogin.gui import theme
 from plexlogin.gui.accessibility import set_role
+from plexlogin.gui.language import keep_left_to_right, left_to_right
 from plexlogin.gui.paint_marks import paint_mark
 from plexlogin.gui.qrbitmap import QrBitmap
+from plexlogin.i18n import _, format_number
 
 
 def initials(name: str) -> str:
@@ -38,6 +40,21 @@ def initials(name: str) -> str:
 def spell_out(code: str) -> str:
     """The code as a screen reader should say it: "7RQZ" -> "7 R Q Z"."""
     return " ".join(code)
+
+
+def minutes_and_seconds(seconds: int) -> str:
+    """A time left as ``14:32``, in the language's digits (two for the seconds)."""
+    minutes, rest = divmod(seconds, 60)
+    tens = format_number(0) if rest < 10 else ""
+    return f"{format_number(minutes)}:{tens}{format_number(rest)}"
+
+
+def code_name(code: str) -> str:
+    """The code view's accessible name: the code spelled out, or that it is not there yet."""
+    if not code:
+        return _("Code: not ready yet")
+    # TRANSLATORS: a screen reader's name for the code; {code} is spelled out ("7 R Q Z")
+    return _("Code: {code}").format(code=spell_out(code))
 
 
 class CodeView(QWidget):
@@ -53,14 +70,20 @@ class CodeView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._code = ""
-        self._placeholder = "Getting a code…"
+        self._placeholder = _("Getting a code…")
         self._stale = False
         self._keyboard_focus = False
         self._ring = 2  # the focus ring's width
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        self.setAccessibleName("Code: not ready yet")
-        self.setAccessibleDescription("Enter this code at plex.tv/link. Press Ctrl+C to copy it.")
+        keep_left_to_right(self)  # the code reads left to right in any language
+        self.setAccessibleName(code_name(""))
+        self.setAccessibleDescription(
+            # TRANSLATORS: {link} is plex.tv/link, the page where the code is typed
+            _("Enter this code at {link}. Press Ctrl+C to copy it.").format(
+                link=left_to_right("plex.tv/link")
+            )
+        )
 
     @property
     def code(self) -> str:
@@ -71,7 +94,7 @@ class CodeView(QWidget):
         """Show ``code`` (fresh, not stale)."""
         self._code = code
         self._stale = False
-        self.setAccessibleName(f"Code: {spell_out(code)}" if code else "Code: not ready yet")
+        self.setAccessibleName(code_name(code))
         self.updateGeometry()
         self.update()
 
@@ -179,10 +202,13 @@ class QrView(QWidget):
         self._cache: tuple[int, float, QImage] | None = None
         self.setFixedSize(self.SIDE + 2 * self.INSET, self.SIDE + 2 * self.INSET)
         set_role(self, QAccessible.Role.Graphic)  # an image, for screen readers
-        self.setAccessibleName("QR code for signing in with your phone")
+        keep_left_to_right(self)  # a QR code is never mirrored
+        self.setAccessibleName(_("QR code for signing in with your phone"))
         self.setAccessibleDescription(
-            "Scan it with your phone's camera to open the Plex sign-in page and approve "
-            "this device."
+            _(
+                "Scan it with your phone's camera to open the Plex sign-in page and approve "
+                "this device."
+            )
         )
 
     def set_side(self, side: int) -> None:
@@ -241,7 +267,7 @@ class QrView(QWidget):
         painter.drawRoundedRect(tile, 12, 12)
         if self._bitmap is None:
             painter.setPen(QColor("#8A8A8A"))  # on the white tile whatever the theme
-            painter.drawText(QRectF(self.rect()), Qt.AlignmentFlag.AlignCenter, "QR code")
+            painter.drawText(QRectF(self.rect()), Qt.AlignmentFlag.AlignCenter, _("QR code"))
             painter.end()
             return
         # Work in the pixels the QR really lands on: the device transform includes the
@@ -268,7 +294,9 @@ class QrView(QWidget):
             painter.setFont(font)
             painter.setPen(QColor("#3A3A3A"))
             painter.drawText(
-                QRectF(self.rect()), Qt.AlignmentFlag.AlignCenter, "Getting a new code…"
+                QRectF(self.rect()),
+                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                _("Getting a new code…"),
             )
         painter.end()
 
@@ -290,14 +318,14 @@ class Countdown(QWidget):
         self._clock = clock
         self._deadline: float | None = None
         self._lifetime = 1.0
-        self.label = QLabel("Getting a code…")
+        self.label = QLabel(_("Getting a code…"))
         self.label.setProperty("role", "muted")
         self.bar = QProgressBar()
         self.bar.setRange(0, 1000)
         self.bar.setValue(1000)
         self.bar.setTextVisible(False)
         self.label.setBuddy(self.bar)  # the bar's accessible name is the label's text
-        self.bar.setAccessibleDescription("Shrinks as the code gets closer to expiring.")
+        self.bar.setAccessibleDescription(_("Shrinks as the code gets closer to expiring."))
         self.bar.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -342,11 +370,12 @@ class Countdown(QWidget):
         self.bar.setValue(round(1000 * min(1.0, max(0.0, left / self._lifetime))))
         if shown <= 0:
             self._timer.stop()  # the flow renews the codes; start() comes with them
-            self.label.setText("Getting a new code…")
+            self.label.setText(_("Getting a new code…"))
             self.expired.emit()
             return
-        minutes, seconds = divmod(shown, 60)
-        self.label.setText(f"Code expires in {minutes}:{seconds:02d}")
+        # TRANSLATORS: {time} is the time left, minutes and seconds ("14:32")
+        text = _("Code expires in {time}").format(time=minutes_and_seconds(shown))
+        self.label.setText(text)
         # the shown value drops when `left` crosses shown - 1; wake just after that
         self._timer.start(max(1, math.ceil((left - (shown - 1)) * 1000) + 5))
 
@@ -362,7 +391,7 @@ class AvatarView(QWidget):
         self._image: QImage | None = None
         self.setFixedSize(self.SIDE + 6, self.SIDE + 6)
         set_role(self, QAccessible.Role.Graphic)
-        self.setAccessibleName("Account picture")
+        self.setAccessibleName(_("Account picture"))
 
     @property
     def has_picture(self) -> bool:
@@ -373,7 +402,8 @@ class AvatarView(QWidget):
         """Use ``name``'s initials until a picture comes."""
         self._initials = initials(name)
         self._image = None  # another account's picture must not stay under a new name
-        self.setAccessibleName(f"Account picture of {name}")
+        # TRANSLATORS: a screen reader's name for the avatar; {name} is the account's name
+        self.setAccessibleName(_("Account picture of {name}").format(name=name))
         self.update()
 
     def set_image(self, image: QImage) -> None:

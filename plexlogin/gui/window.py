@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 from plexlogin import events
 from plexlogin.gui import theme, tv
 from plexlogin.gui.accessibility import announce, set_role
+from plexlogin.gui.language import direction
 from plexlogin.gui.pages import DonePage, FinishingPage, Page, ProblemPage, WaitingPage, label
 from plexlogin.gui.paint_marks import paint_mark
 from plexlogin.gui.profiles import ProfilePages
@@ -50,6 +51,7 @@ from plexlogin.gui.qrbitmap import QrBitmap
 from plexlogin.gui.widgets import spell_out
 from plexlogin.gui.worker import SessionFactory, SignInWorker
 from plexlogin.home import DEMO_HOME_NOTE
+from plexlogin.i18n import _
 from plexlogin.login import LoginSettings, Outcome
 
 APP_ID = "io.github.plexlogin"
@@ -141,7 +143,10 @@ class SignInWindow(QWidget):
             events.Failed: lambda event: self._show_failed(str(event.error)),
         }
 
-        self.setWindowTitle("Sign in to Plex")
+        # the language's direction on the window itself too: a setup wizard's own
+        # QApplication (which plexlogin does not set up) may read the other way
+        self.setLayoutDirection(direction())
+        self.setWindowTitle(_("Sign in to Plex"))
         self.setWindowIcon(app_icon())
         self.setObjectName("signInWindow")
         set_role(self, QAccessible.Role.Dialog)  # a plain QWidget window reads as a "filler"
@@ -234,13 +239,16 @@ class SignInWindow(QWidget):
         """The app icon, the title and what will happen to the token."""
         icon = QLabel()
         icon.setPixmap(app_icon().pixmap(40, 40))
-        icon.setAccessibleName("plexlogin")
-        self.title = label("Sign in to Plex")
-        promise = f"{self._settings.product} will keep your Plex token in the system keyring."
+        icon.setAccessibleName("plexlogin")  # the program's name: not translated
+        self.title = label(_("Sign in to Plex"))
+        # TRANSLATORS: {product} is the program that asked for the sign-in (a setup wizard)
+        promise = _("{product} will keep your Plex token in the system keyring.").format(
+            product=self._settings.product
+        )
         if self._settings.demo:
             # say so plainly: nobody should think a real account is being linked
-            promise = "Demo: a local stand-in for plex.tv; no real Plex account is involved."
-            promise += " " + DEMO_HOME_NOTE
+            promise = _("Demo: a local stand-in for plex.tv; no real Plex account is involved.")
+            promise += " " + _(DEMO_HOME_NOTE)
         self.subtitle = label(promise, role="muted", wrap=True)
         heading = QVBoxLayout()
         heading.setSpacing(2)
@@ -411,7 +419,8 @@ class SignInWindow(QWidget):
         self.browser_button.setEnabled(True)
         self.countdown.start(event.deadline, event.lifetime)
         if event.renewed:
-            announce(self, f"New code: {spell_out(event.code)}")
+            # TRANSLATORS: said by a screen reader; {code} is spelled out ("7 R Q Z")
+            announce(self, _("New code: {code}").format(code=spell_out(event.code)))
             self.new_code.show()
             self._new_code_timer.start(NEW_CODE_NOTICE_MS)
         if not self._showing(Page.WAITING):
@@ -433,14 +442,14 @@ class SignInWindow(QWidget):
 
     def _recovered(self, event: events.Recovered) -> None:
         if self._trouble is not None:
-            announce(self, "Connected to plex.tv again.")
+            announce(self, _("Connected to plex.tv again."))
         self._trouble = None
         self._status_timer.stop()
         self.status.clear()
 
     def _approved(self, event: events.Approved) -> None:
-        self.countdown.stop("Approved")
-        self.finishing_label.setText("Approved. Checking your account…")
+        self.countdown.stop(_("Approved"))
+        self.finishing_label.setText(_("Approved. Checking your account…"))
         self._show_page(Page.FINISHING)
         self.finishing_cancel.setFocus()
 
@@ -449,7 +458,8 @@ class SignInWindow(QWidget):
         self._username = account.username or account.display_name
         self._display_name = account.display_name
         self.avatar.set_name(account.display_name)
-        self.finishing_label.setText(f"Saving the token for {self._username}…")
+        # TRANSLATORS: {name} is the Plex account's name
+        self.finishing_label.setText(_("Saving the token for {name}…").format(name=self._username))
 
     @Slot()
     def _codes_expired(self) -> None:
@@ -467,40 +477,54 @@ class SignInWindow(QWidget):
 
     def _show_done(self, update: events.Stored) -> None:
         name = self._username or update.username
-        self.done_title.setText(f"Signed in as {name}")
-        announce(self, f"Signed in as {name}")
+        # TRANSLATORS: {name} is the Plex account's name
+        signed_in = _("Signed in as {name}").format(name=name)
+        self.done_title.setText(signed_in)
+        announce(self, signed_in)
         # the friendly name too, when it says more than the username
         display = self._display_name if self._display_name != name else None
         self.done_name.setText(display or "")
         self.done_name.setVisible(display is not None)
         # one line per fact: long service/account names wrap between facts, not inside them
-        saved = (
-            f"Your Plex token is saved in {update.where}.\n"
-            f"Service “{update.service}”, account “{update.username}”."
-        )
+        # TRANSLATORS: {where} names the store ("the system keyring"); {service} and
+        # {account} are the keyring entry's names. Keep the line break between the facts.
+        saved = _(
+            "Your Plex token is saved in {where}.\nService “{service}”, account “{account}”."
+        ).format(where=update.where, service=update.service, account=update.username)
         if self._settings.stay_open or QAccessible.isActive():
             # With a screen reader (any assistive technology) running, closing by itself
             # would cut the announcement off, or leave the person wondering where the
             # window went: it stays until they close it (Enter: focus is on Close).
             self.done_detail.setText(saved)
         else:
-            self.done_detail.setText(saved + "\nThis window closes by itself.")
+            self.done_detail.setText(saved + "\n" + _("This window closes by itself."))
             QTimer.singleShot(self._success_pause_ms, self, self.close)
         self._show_page(Page.DONE)
         self.done_button.setFocus()
 
     def _show_save_failed(self, error: str) -> None:
-        name = self._username or "your account"
-        self.problem_title.setText(f"Signed in as {name}, but the token could not be saved")
+        if self._username:
+            # TRANSLATORS: {name} is the Plex account's name
+            title = _("Signed in as {name}, but the token could not be saved").format(
+                name=self._username
+            )
+        else:
+            title = _("Signed in, but the token could not be saved")
+        self.problem_title.setText(title)
         self.problem_detail.setText(error)
         self.problem_hint.setText(
-            "The sign-in is kept in this window until you close it: fix the keyring, "
-            "then choose Try again."
+            # TRANSLATORS: "Try again" is the button's text: translate it alike
+            _(
+                "The sign-in is kept in this window until you close it: fix the keyring, "
+                "then choose Try again."
+            )
         )
         self.retry_button.show()
         self.retry_button.setEnabled(True)
-        self.problem_close.setAccessibleDescription("Closes the window without saving the token.")
-        announce(self, f"{self.problem_title.text()}. {error}", assertive=True)
+        self.problem_close.setAccessibleDescription(
+            _("Closes the window without saving the token.")
+        )
+        announce(self, f"{title}. {error}", assertive=True)
         self._show_page(Page.PROBLEM)
         self.retry_button.setFocus()
 
@@ -517,17 +541,17 @@ class SignInWindow(QWidget):
         if self._stopped:
             return  # the first reason stands (a late "cancelled" after a timeout, say)
         self._stopped = True
-        self.problem_title.setText("The sign-in stopped")
+        self.problem_title.setText(_("The sign-in stopped"))
         self.problem_detail.setText(error)
         if self._settings.stay_open:
-            self.problem_hint.setText("Nothing was saved.")
+            self.problem_hint.setText(_("Nothing was saved."))
         else:
             # a setup wizard with --timeout is waiting for the exit code: do not block it
-            self.problem_hint.setText("Nothing was saved. This window closes by itself.")
+            self.problem_hint.setText(_("Nothing was saved. This window closes by itself."))
             QTimer.singleShot(self._failure_pause_ms, self, self.close)
         self.retry_button.hide()
-        self.problem_close.setAccessibleDescription("Closes the window.")
-        announce(self, f"The sign-in stopped. {error}", assertive=True)
+        self.problem_close.setAccessibleDescription(_("Closes the window."))
+        announce(self, f"{_('The sign-in stopped')}. {error}", assertive=True)
         self._show_page(Page.PROBLEM)
         self.problem_close.setFocus()
 
@@ -543,12 +567,12 @@ class SignInWindow(QWidget):
         if not code or not self._showing(Page.WAITING):
             return
         QGuiApplication.clipboard().setText(code)
-        self.copy_button.setText("Copied")
+        self.copy_button.setText(_("Copied"))
         QTimer.singleShot(1500, self, self._reset_copy_label)
 
     @Slot()
     def _reset_copy_label(self) -> None:
-        self.copy_button.setText("Copy code")
+        self.copy_button.setText(_("Copy code"))
 
     @Slot()
     def _open_browser(self) -> None:
@@ -558,5 +582,5 @@ class SignInWindow(QWidget):
     @Slot()
     def _retry_save(self) -> None:
         self.retry_button.setEnabled(False)
-        self.problem_title.setText("Trying again…")
+        self.problem_title.setText(_("Trying again…"))
         self.retryRequested.emit()
