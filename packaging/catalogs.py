@@ -17,6 +17,7 @@ Also a script, the commands docs/translating.md gives:
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -75,7 +76,13 @@ def pybabel(*args: str) -> None:
 
 def update() -> None:
     """Re-extract the template from the source and merge it into every catalog."""
-    pybabel("extract", *EXTRACT_OPTIONS, f"--output-file={TEMPLATE}", str(ROOT / "plexlogin"))
+    # relative to the project, so the template names files as plexlogin/cli.py wherever it is
+    started_in = Path.cwd()
+    os.chdir(ROOT)
+    try:
+        pybabel("extract", *EXTRACT_OPTIONS, f"--output-file={TEMPLATE}", "plexlogin")
+    finally:
+        os.chdir(started_in)
     pybabel(
         "update",
         f"--domain={DOMAIN}",
