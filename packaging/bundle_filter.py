@@ -9,7 +9,8 @@ cairo and pango (about 21 MB). plexlogin needs a small part of that, so the spec
 2. keeps Qt's own translations (``qtbase_<lang>.qm``, the texts of Qt's standard
    buttons and context menus) only for the languages plexlogin speaks,
 3. keeps Babel's locale data (numbers and times in the person's conventions) only for
-   those languages, their parents and English (:func:`babel_locales`), and
+   those languages, their parents and English (:func:`babel_locales`), without the
+   tables plexlogin never shows (``babel_trim.py``), and
 4. on Linux, drops every bundled shared library that nothing kept still links
    (:func:`unreachable_libraries`, a walk over the ELF ``DT_NEEDED`` entries), so the
    libraries behind a dropped plugin go with it and nothing needed can be dropped by a
@@ -397,6 +398,7 @@ def slim(
     qt_datas = drop_unused_qt(datas, platform, languages)
     kept_binaries, kept_datas = qt_binaries.kept, qt_datas.kept
     rows = sized(qt_binaries.dropped + qt_datas.dropped)
+    kept_datas = [_trim_babel_data(entry, work, rows) for entry in kept_datas]
     if platform.startswith("linux"):
         # libgtk-3, cairo, pango, ... stay behind with the GTK platform theme that linked them
         unlinked_binaries, unlinked_datas = drop_unlinked(
@@ -406,6 +408,20 @@ def slim(
         rows += sized(unlinked_binaries.dropped + unlinked_datas.dropped)
         kept_binaries = [_trim_icu_data(entry, work, rows) for entry in kept_binaries]
     return kept_binaries, kept_datas, report(rows)
+
+
+def _trim_babel_data(entry: Entry, work: Path, rows: list[tuple[str, int, str]]) -> Entry:
+    """A Babel data file swapped for its copy without unused tables (babel_trim.py)."""
+    dest, src, typecode = entry
+    posix = _posix(dest)
+    if not (_BABEL_LOCALE.match(posix) or posix == "babel/global.dat"):
+        return entry
+    import babel_trim  # beside this file, like this module itself
+
+    trimmed = work / "babel" / posix
+    before, after = babel_trim.trim_file(Path(src), trimmed)
+    rows.append((f"{posix}: unused tables", before - after, "Babel data plexlogin never shows"))
+    return (dest, str(trimmed), typecode)
 
 
 def _trim_icu_data(entry: Entry, work: Path, rows: list[tuple[str, int, str]]) -> Entry:

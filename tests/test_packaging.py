@@ -566,3 +566,63 @@ def test_the_sdist_has_the_catalog_sources_and_its_wheel_the_compiled_ones(
     assert not [name for name in names if name.endswith((".po", ".pot"))]
     catalog = gettext.GNUTranslations(io.BytesIO(german))
     assert catalog.gettext("Sign-in cancelled.") == "Anmeldung abgebrochen."
+
+
+babel_trim = _load("babel_trim")
+
+# what plexlogin asks of Babel, run against the trimmed data only (a fresh interpreter,
+# so no data cached from the full files can answer)
+TRIMMED_BABEL_USE = """
+import pickle, sys
+from datetime import datetime, timezone
+import babel.core, babel.localedata
+babel.localedata._dirname = sys.argv[1] + "/locale-data"
+with open(sys.argv[1] + "/global.dat", "rb") as file:
+    babel.core._global_data = pickle.load(file)
+from babel.lists import format_list
+from plexlogin import i18n
+for code in ("en", *i18n.TRANSLATED):
+    language = i18n.Language(code, None)
+    assert i18n.format_number(1234.5, language), code
+    assert i18n.format_clock(datetime(2026, 1, 1, 14, 5, tzinfo=timezone.utc), language), code
+    assert format_list(["A", "B", "C"], locale=code), code
+    locale = babel.core.Locale.parse(code)
+    assert locale.plural_form(5) and locale.display_name and locale.character_order, code
+print(i18n.format_number(1234.5, i18n.Language("de", None)))
+"""
+
+
+def test_trimmed_babel_data_still_formats_every_shipped_language(tmp_path: Path) -> None:
+    import babel
+
+    source = Path(babel.__file__).parent
+    wanted = {f"locale-data/{name}.dat" for name in bundle_filter.babel_locales(i18n.TRANSLATED)}
+    before = after = 0
+    for name in ["global.dat", *sorted(wanted)]:
+        old, new = babel_trim.trim_file(source / name, tmp_path / "babel" / name)
+        before, after = before + old, after + new
+    assert after < before / 2  # the point of it
+    formatted = subprocess.run(
+        [sys.executable, "-c", TRIMMED_BABEL_USE, str(tmp_path / "babel")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert formatted.stdout.strip() == "1.234,5"
+
+
+def test_slim_swaps_babels_data_for_the_trimmed_copies(tmp_path: Path) -> None:
+    import babel
+
+    source = Path(babel.__file__).parent
+    datas = [
+        ("babel/global.dat", str(source / "global.dat"), "DATA"),
+        ("babel/locale-data/de.dat", str(source / "locale-data" / "de.dat"), "DATA"),
+        ("babel/locale-data/ru.dat", str(source / "locale-data" / "ru.dat"), "DATA"),
+    ]
+    _binaries, kept, report = bundle_filter.slim([], datas, "win32", tmp_path, ["de"])
+    assert [(dest, Path(src)) for dest, src, _ in kept] == [
+        ("babel/global.dat", tmp_path / "babel" / "babel" / "global.dat"),
+        ("babel/locale-data/de.dat", tmp_path / "babel" / "babel" / "locale-data" / "de.dat"),
+    ]
+    assert "Babel locale not shipped" in report and "Babel data plexlogin never shows" in report
