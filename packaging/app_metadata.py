@@ -6,6 +6,7 @@ and ``tests/test_packaging.py``; imports nothing from PyInstaller.
 
 from __future__ import annotations
 
+import ast
 import re
 import shutil
 import sys
@@ -63,15 +64,37 @@ def stage_sources(root: Path, stage: Path, version: str) -> Path:
     return stage
 
 
+#: files the frozen app never reads: Python source is compiled into the archive, and the
+#: message catalogs' sources (.po, .pot) are compiled to the .mo files that ship
+NOT_DATA = (".py", ".pyc", ".po", ".pot")
+
+
 def resource_datas(stage: Path) -> list[tuple[str, str]]:
-    """(source, bundle folder) pairs for every non-Python file of the staged package."""
+    """(source, bundle folder) pairs for every data file of the staged package."""
     datas = []
     for path in sorted((stage / "plexlogin").rglob("*")):
-        if path.is_file() and path.suffix not in (".py", ".pyc"):
+        if path.is_file() and path.suffix not in NOT_DATA:
             datas.append((str(path), str(path.parent.relative_to(stage))))
     for dist_info in stage.glob("plexlogin-*.dist-info"):
         datas.append((str(dist_info), dist_info.name))
     return datas
+
+
+def shipped_languages(stage: Path) -> tuple[str, ...]:
+    """``plexlogin.i18n.TRANSLATED`` of the staged package, read without importing it.
+
+    The spec runs in PyInstaller's process, where importing plexlogin would be wrong
+    (and ``packaging/`` on the path would hide PyPI's ``packaging``); the tuple is a
+    literal, so reading it is enough.
+    """
+    tree = ast.parse((stage / "plexlogin" / "i18n.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == "TRANSLATED" for target in node.targets
+        ):
+            value = ast.literal_eval(node.value)
+            return tuple(str(code) for code in value)
+    raise ValueError("plexlogin/i18n.py defines no TRANSLATED")
 
 
 def windows_version_file(version: str, exe_name: str) -> str:

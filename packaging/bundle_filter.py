@@ -6,8 +6,12 @@ gnome-keyring installed that includes Qt's GTK 3 platform theme and, through it,
 cairo and pango (about 21 MB). plexlogin needs a small part of that, so the spec
 
 1. keeps only the Qt plugins on :data:`QT_PLUGINS` for the target platform,
-2. drops Qt's own translations (plexlogin's window has no Qt-provided dialogs), and
-3. on Linux, drops every bundled shared library that nothing kept still links
+2. keeps Qt's own translations (``qtbase_<lang>.qm``, the texts of Qt's standard
+   buttons and context menus) only for the languages plexlogin speaks,
+3. keeps Babel's locale data (numbers and times in the person's conventions) only for
+   those languages, their parents and English (:func:`babel_locales`), without the
+   tables plexlogin never shows (``babel_trim.py``), and
+4. on Linux, drops every bundled shared library that nothing kept still links
    (:func:`unreachable_libraries`, a walk over the ELF ``DT_NEEDED`` entries), so the
    libraries behind a dropped plugin go with it and nothing needed can be dropped by a
    stale name list.
@@ -71,7 +75,9 @@ QT_PLUGINS: dict[str, frozenset[str]] = {
 
 # PySide6 wheels keep Qt below PySide6/Qt/ on Linux and macOS and below PySide6/ on Windows.
 _QT_PLUGIN = re.compile(r"^PySide6/(?:Qt/)?plugins/(?P<plugin>.+)$")
-_QT_TRANSLATION = re.compile(r"^PySide6/(?:Qt/)?translations/")
+_QT_TRANSLATION = re.compile(r"^PySide6/(?:Qt/)?translations/(?P<name>[^/]+)$")
+# Babel's per-locale data; global.dat beside locale-data/ is shared by all and always stays
+_BABEL_LOCALE = re.compile(r"^babel/locale-data/(?P<locale>[^/]+)\.dat$")
 
 #: Python modules to leave out even though something imports them. Each is optional for
 #: its importer or reachable only from code plexlogin never runs.
@@ -116,18 +122,46 @@ def qt_plugin(dest: str) -> str | None:
     return match.group("plugin") if match else None
 
 
-def drop_unused_qt(entries: Iterable[Entry], platform: str) -> Filtered:
-    """Drop Qt plugins not on the platform's allow-list, and Qt's translations."""
+def qt_translations(languages: Iterable[str]) -> frozenset[str]:
+    """The file names of Qt's own catalogs for ``languages`` (``qtbase_pt_BR.qm``)."""
+    return frozenset(f"qtbase_{code}.qm" for code in languages)
+
+
+def babel_locales(languages: Iterable[str]) -> frozenset[str]:
+    """Babel's locale data files a language needs: it, its parents, ``root`` and English.
+
+    Babel reads a locale's data by merging it onto its parent's (``pt_BR`` onto ``pt``
+    onto ``root``); English is there because untranslated runs format in English.
+    """
+    needed = {"root", "en"}
+    for code in languages:
+        parts = code.split("_")
+        needed.update("_".join(parts[:length]) for length in range(1, len(parts) + 1))
+    return frozenset(needed)
+
+
+def drop_unused_qt(
+    entries: Iterable[Entry], platform: str, languages: Iterable[str] = ()
+) -> Filtered:
+    """Drop Qt plugins not on the platform's allow-list, and Qt's and Babel's data for
+    languages plexlogin does not speak."""
     allowed = QT_PLUGINS[_platform_key(platform)]
+    languages = tuple(languages)
+    catalogs = qt_translations(languages)
+    locales = babel_locales(languages)
     kept: list[Entry] = []
     dropped: list[tuple[Entry, str]] = []
     for entry in entries:
         dest = _posix(entry[0])
         plugin = qt_plugin(dest)
+        translation = _QT_TRANSLATION.match(dest)
+        babel_locale = _BABEL_LOCALE.match(dest)
         if plugin is not None and plugin not in allowed:
             dropped.append((entry, "Qt plugin not used"))
-        elif _QT_TRANSLATION.match(dest):
+        elif translation and translation.group("name") not in catalogs:
             dropped.append((entry, "Qt translation"))
+        elif babel_locale and babel_locale.group("locale") not in locales:
+            dropped.append((entry, "Babel locale not shipped"))
         else:
             kept.append(entry)
     return Filtered(kept, dropped)
@@ -348,16 +382,23 @@ def report(rows: Iterable[tuple[str, int, str]]) -> str:
 
 
 def slim(
-    binaries: Sequence[Entry], datas: Sequence[Entry], platform: str, work: Path
+    binaries: Sequence[Entry],
+    datas: Sequence[Entry],
+    platform: str,
+    work: Path,
+    languages: Sequence[str] = (),
 ) -> tuple[list[Entry], list[Entry], str]:
     """The binaries and datas a spec should collect, and the report of what was left out.
 
-    Linux also gets the dependency walk and the trimmed ICU data (built in ``work``).
+    ``languages`` are the ones plexlogin ships catalogs for (Qt's and Babel's data for
+    them stay). Linux also gets the dependency walk and the trimmed ICU data (built in
+    ``work``).
     """
-    qt_binaries = drop_unused_qt(binaries, platform)
-    qt_datas = drop_unused_qt(datas, platform)
+    qt_binaries = drop_unused_qt(binaries, platform, languages)
+    qt_datas = drop_unused_qt(datas, platform, languages)
     kept_binaries, kept_datas = qt_binaries.kept, qt_datas.kept
     rows = sized(qt_binaries.dropped + qt_datas.dropped)
+    kept_datas = [_trim_babel_data(entry, work, rows) for entry in kept_datas]
     if platform.startswith("linux"):
         # libgtk-3, cairo, pango, ... stay behind with the GTK platform theme that linked them
         unlinked_binaries, unlinked_datas = drop_unlinked(
@@ -367,6 +408,20 @@ def slim(
         rows += sized(unlinked_binaries.dropped + unlinked_datas.dropped)
         kept_binaries = [_trim_icu_data(entry, work, rows) for entry in kept_binaries]
     return kept_binaries, kept_datas, report(rows)
+
+
+def _trim_babel_data(entry: Entry, work: Path, rows: list[tuple[str, int, str]]) -> Entry:
+    """A Babel data file swapped for its copy without unused tables (babel_trim.py)."""
+    dest, src, typecode = entry
+    posix = _posix(dest)
+    if not (_BABEL_LOCALE.match(posix) or posix == "babel/global.dat"):
+        return entry
+    import babel_trim  # beside this file, like this module itself
+
+    trimmed = work / "babel" / posix
+    before, after = babel_trim.trim_file(Path(src), trimmed)
+    rows.append((f"{posix}: unused tables", before - after, "Babel data plexlogin never shows"))
+    return (dest, str(trimmed), typecode)
 
 
 def _trim_icu_data(entry: Entry, work: Path, rows: list[tuple[str, int, str]]) -> Entry:

@@ -10,6 +10,7 @@
 #   * /usr/bin/plexlogin --version, and a --demo --terminal --json sign-in as a non-root
 #     user (the demo keeps its fake token in memory: no keyring needed);
 #   * desktop-file-validate on the installed entry, and the icon and metainfo paths;
+#   * the compiled catalogs of every language, qtbase_de.qm and Babel's German data;
 #   * apt-get remove --purge: none of the files dpkg -L listed remains.
 # The machine ends as it began: a plexlogin installed before is refused (not replaced), and
 # the user it creates is removed again. Needs: apt, lintian, desktop-file-utils.
@@ -106,6 +107,14 @@ for path in /usr/share/icons/hicolor/{16x16,24x24,32x32,48x48,64x64,128x128,256x
   [ -f "$path" ] || { bad "missing $path"; missing=1; }
 done
 [ "$missing" = 1 ] || ok "icons ($icon), metainfo, manual page and copyright in place"
+# the translations ride inside the frozen app (not /usr/share/locale): nothing may strip them
+missing=0
+for path in /usr/lib/plexlogin/_internal/plexlogin/locale/{de,fr,es,it,nl,pt_BR,ja,ar}/LC_MESSAGES/plexlogin.mo \
+            /usr/lib/plexlogin/_internal/PySide6/Qt/translations/qtbase_de.qm \
+            /usr/lib/plexlogin/_internal/babel/locale-data/de.dat; do
+  [ -f "$path" ] || { bad "missing $path"; missing=1; }
+done
+[ "$missing" = 1 ] || ok "compiled catalogs, qtbase_de.qm and Babel's German data in place"
 
 printf '\n--- apt-get remove --purge plexlogin\n'
 if DEBIAN_FRONTEND=noninteractive apt-get remove --purge -y -q plexlogin >"$WORK/remove.log" 2>&1; then

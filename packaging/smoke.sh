@@ -17,6 +17,8 @@
 #   * the window once more on a real X server (Xvfb) and, if weston is installed (.ci/run
 #     installs it), on a headless Wayland compositor with QT_QPA_PLATFORM=wayland
 #     (one-folder app only);
+#   * the bundle holds the compiled German catalog (and it translates), Qt's qtbase_de.qm
+#     and Babel's German data; "--demo --terminal --json" under LANGUAGE=de signs in too;
 #   * with no keyring at all (no D-Bus session): "plexlogin token" exits 1 with the plain
 #     message and no traceback;
 #   * the tarball installs for a user (install.sh into a temporary HOME), runs from there,
@@ -56,6 +58,9 @@ if [ "${1:-}" = "--in-keyring-session" ]; then
   secret-tool clear service "$SERVICE" username "$USERNAME" || true
   run terminal "$app" --demo --terminal --json
   secret-tool lookup service "$SERVICE" username "$USERNAME" >"$out/terminal.secret" || true
+  # in German: catalogs, plural rules and Babel's German times read from inside the bundle
+  secret-tool clear service "$SERVICE" username "$USERNAME" || true
+  LANGUAGE=de run terminal-de "$app" --demo --terminal --json
   if [ "${SMOKE_XCB:-0}" = 1 ]; then
     secret-tool clear service "$SERVICE" username "$USERNAME" || true
     QT_QPA_PLATFORM=xcb PLEXLOGIN_PAINT_MARK="$out/xcb.mark" \
@@ -149,6 +154,26 @@ check_size() { # label, path, budget in bytes
 check_size "one-folder app" dist/plexlogin "$ONEDIR_BUDGET"
 [ "$ONEFILE" = 1 ] && check_size "one-file app" "dist/$NAME" "$ONEFILE_BUDGET"
 
+# --- translations ------------------------------------------------------------------------
+# plexlogin's compiled catalogs, Qt's own and Babel's locale data, where the frozen app
+# looks for them (plexlogin.i18n.locale_dir(), Qt's translations path, babel/)
+step "translations in the bundle"
+bundled=dist/plexlogin/_internal
+for file in plexlogin/locale/de/LC_MESSAGES/plexlogin.mo plexlogin/locale/ar/LC_MESSAGES/plexlogin.mo \
+            PySide6/Qt/translations/qtbase_de.qm babel/global.dat babel/locale-data/de.dat \
+            babel/locale-data/root.dat; do
+  if [ -s "$bundled/$file" ]; then ok "$file"; else bad "the bundle has no $file"; fi
+done
+if "$PYTHON" - "$bundled/plexlogin/locale/de/LC_MESSAGES/plexlogin.mo" <<'EOF'
+import gettext, sys
+with open(sys.argv[1], "rb") as mo:
+    german = gettext.GNUTranslations(mo)
+assert german.gettext("Sign-in cancelled.") == "Anmeldung abgebrochen.", "not translated"
+EOF
+then ok "the bundled German catalog translates"
+else bad "the bundled German catalog does not translate \"Sign-in cancelled.\""
+fi
+
 # --- desktop integration files -----------------------------------------------------------
 step "desktop file and metainfo"
 if out=$(desktop-file-validate "resources/$APP_ID.desktop" 2>&1) && [ -z "$out" ]; then
@@ -180,6 +205,8 @@ TERMINAL_ALLOWED=$(cat <<'EOF'
 EOF
 )
 TERMINAL_DENIED='^plexlogin:|Traceback|^  File "|Error|Warning|WARNING|CRITICAL|^qt\.|^Q[A-Za-z]+:'
+# in German a sentence may start with an umlaut (checked byte-wise, as LC_ALL=C does)
+TERMINAL_DE_ALLOWED=$(printf '%s\n%s' "$TERMINAL_ALLOWED" '^(Ä|Ö|Ü).*$')
 
 check_run() { # label, output prefix, allowed and denied stderr patterns
   local label=$1 prefix=$2 allowed=$3 denied=$4 rc
@@ -263,6 +290,7 @@ for app in "${APPS[@]}"; do
   fi
   check_run "terminal (--demo --terminal --json)" "$out/terminal" "$TERMINAL_ALLOWED" "$TERMINAL_DENIED"
   check_secret "terminal" "$out/terminal.secret"
+  check_run "terminal in German (LANGUAGE=de)" "$out/terminal-de" "$TERMINAL_DE_ALLOWED" "$TERMINAL_DENIED"
   if [ "$xcb" = 1 ]; then
     check_run "window on X11 (xcb, Xvfb)" "$out/xcb" "$WINDOW_ALLOWED" "$WINDOW_DENIED"
     check_marks "window on X11" "$out/xcb.mark"

@@ -6,19 +6,26 @@ The frozen app itself is tested by packaging/smoke.sh (it takes a minute or two)
 from __future__ import annotations
 
 import ast
+import gettext
 import importlib.metadata
 import importlib.util
+import io
 import os
 import plistlib
 import shutil
 import struct
 import subprocess
 import sys
+import tarfile
 import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from babel.localedata import locale_identifiers
+
+from plexlogin import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGING = ROOT / "packaging"
@@ -442,3 +449,180 @@ def test_every_lintian_override_says_why() -> None:
     for index in overrides:
         assert index > 0 and lines[index - 1].startswith("# "), f"no reason above {lines[index]!r}"
     assert all(line.startswith(("# ", "plexlogin: ")) for line in lines), "stray line"
+
+
+# --- translations: in the wheel, the sdist and the frozen app ----------------------------
+
+
+def test_qt_and_babel_data_stay_only_for_the_languages_plexlogin_speaks() -> None:
+    entries = [
+        ("PySide6/Qt/translations/qtbase_de.qm", "/x/qtbase_de.qm", "DATA"),
+        ("PySide6/Qt/translations/qtbase_pt_BR.qm", "/x/qtbase_pt_BR.qm", "DATA"),
+        ("PySide6/Qt/translations/qtbase_ru.qm", "/x/qtbase_ru.qm", "DATA"),
+        ("PySide6/Qt/translations/qt_de.qm", "/x/qt_de.qm", "DATA"),  # Designer, Help, ...
+        ("babel/global.dat", "/x/global.dat", "DATA"),
+        ("babel/locale-data/root.dat", "/x/root.dat", "DATA"),
+        ("babel/locale-data/en.dat", "/x/en.dat", "DATA"),
+        ("babel/locale-data/de.dat", "/x/de.dat", "DATA"),
+        ("babel/locale-data/pt.dat", "/x/pt.dat", "DATA"),
+        ("babel/locale-data/pt_BR.dat", "/x/pt_BR.dat", "DATA"),
+        ("babel/locale-data/pt_PT.dat", "/x/pt_PT.dat", "DATA"),
+        ("babel/locale-data/ru.dat", "/x/ru.dat", "DATA"),
+    ]
+    result = bundle_filter.drop_unused_qt(entries, "linux", ["de", "pt_BR"])
+    assert [dest for dest, _, _ in result.kept] == [
+        "PySide6/Qt/translations/qtbase_de.qm",
+        "PySide6/Qt/translations/qtbase_pt_BR.qm",
+        "babel/global.dat",
+        "babel/locale-data/root.dat",
+        "babel/locale-data/en.dat",
+        "babel/locale-data/de.dat",
+        "babel/locale-data/pt.dat",  # pt_BR's data is merged onto its parent's
+        "babel/locale-data/pt_BR.dat",
+    ]
+    reasons = {entry[0]: reason for entry, reason in result.dropped}
+    assert reasons["babel/locale-data/ru.dat"] == "Babel locale not shipped"
+    assert reasons["PySide6/Qt/translations/qtbase_ru.qm"] == "Qt translation"
+
+
+def test_every_shipped_language_has_qt_and_babel_data_to_keep() -> None:
+    pyside6 = pytest.importorskip("PySide6")
+    translations = Path(pyside6.__file__).parent / "Qt" / "translations"
+    if sys.platform.startswith("linux"):
+        for name in bundle_filter.qt_translations(i18n.TRANSLATED):
+            assert (translations / name).is_file(), name
+    assert bundle_filter.babel_locales(i18n.TRANSLATED) <= {*locale_identifiers(), "root"}
+
+
+def test_the_spec_reads_the_shipped_languages_and_ships_no_catalog_sources(
+    tmp_path: Path,
+) -> None:
+    stage = app_metadata.stage_sources(ROOT, tmp_path / "stage", "9.9.9")
+    assert app_metadata.shipped_languages(stage) == i18n.TRANSLATED
+    compiled = (stage / "plexlogin" / "locale" / "de" / "LC_MESSAGES" / "plexlogin.mo").parent
+    (compiled / "plexlogin.mo").write_bytes(b"")  # as catalogs.compile_catalogs leaves it
+    names = {Path(source).name for source, _folder in app_metadata.resource_datas(stage)}
+    assert "plexlogin.mo" in names
+    assert "plexlogin.po" not in names and "plexlogin.pot" not in names
+
+
+def _source_copy(target: Path) -> Path:
+    """The files git tracks (plus uncommitted ones it would), without build output."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        if (ROOT / name).is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, target / name)
+    return target
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_the_sdist_has_the_catalog_sources_and_its_wheel_the_compiled_ones(
+    tmp_path: Path,
+) -> None:
+    source = _source_copy(tmp_path / "src")
+    build_sdist = "from setuptools import build_meta; print(build_meta.build_sdist(%r))"
+    sdist_name = subprocess.run(
+        [sys.executable, "-c", build_sdist % str(tmp_path)],
+        cwd=source,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()[-1]
+    with tarfile.open(tmp_path / sdist_name) as sdist:
+        in_sdist = {Path(*Path(name).parts[1:]).as_posix() for name in sdist.getnames()}
+    assert "plexlogin/locale/de/LC_MESSAGES/plexlogin.po" in in_sdist
+    assert "packaging/catalogs.py" in in_sdist  # the build step the cmdclass names
+    assert not [name for name in in_sdist if name.endswith(".mo")]
+
+    # the wheel a person's pip builds from that sdist, in pip's own isolated environment
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "-w",
+            str(tmp_path / "wheel"),
+            str(tmp_path / sdist_name),
+        ],
+        capture_output=True,
+        check=True,
+    )
+    (wheel_path,) = (tmp_path / "wheel").glob("plexlogin-*.whl")
+    with zipfile.ZipFile(wheel_path) as wheel:
+        names = set(wheel.namelist())
+        german = wheel.read("plexlogin/locale/de/LC_MESSAGES/plexlogin.mo")
+    for code in i18n.TRANSLATED:
+        assert f"plexlogin/locale/{code}/LC_MESSAGES/plexlogin.mo" in names, code
+    assert not [name for name in names if name.endswith((".po", ".pot"))]
+    catalog = gettext.GNUTranslations(io.BytesIO(german))
+    assert catalog.gettext("Sign-in cancelled.") == "Anmeldung abgebrochen."
+
+
+babel_trim = _load("babel_trim")
+
+# what plexlogin asks of Babel, run against the trimmed data only (a fresh interpreter,
+# so no data cached from the full files can answer)
+TRIMMED_BABEL_USE = """
+import pickle, sys
+from datetime import datetime, timezone
+import babel.core, babel.localedata
+babel.localedata._dirname = sys.argv[1] + "/locale-data"
+with open(sys.argv[1] + "/global.dat", "rb") as file:
+    babel.core._global_data = pickle.load(file)
+from babel.lists import format_list
+from plexlogin import i18n
+for code in ("en", *i18n.TRANSLATED):
+    language = i18n.Language(code, None)
+    assert i18n.format_number(1234.5, language), code
+    assert i18n.format_clock(datetime(2026, 1, 1, 14, 5, tzinfo=timezone.utc), language), code
+    assert format_list(["A", "B", "C"], locale=code), code
+    locale = babel.core.Locale.parse(code)
+    assert locale.plural_form(5) and locale.display_name and locale.character_order, code
+print(i18n.format_number(1234.5, i18n.Language("de", None)))
+"""
+
+
+def test_trimmed_babel_data_still_formats_every_shipped_language(tmp_path: Path) -> None:
+    import babel
+
+    source = Path(babel.__file__).parent
+    wanted = {f"locale-data/{name}.dat" for name in bundle_filter.babel_locales(i18n.TRANSLATED)}
+    before = after = 0
+    for name in ["global.dat", *sorted(wanted)]:
+        old, new = babel_trim.trim_file(source / name, tmp_path / "babel" / name)
+        before, after = before + old, after + new
+    assert after < before / 2  # the point of it
+    formatted = subprocess.run(
+        [sys.executable, "-c", TRIMMED_BABEL_USE, str(tmp_path / "babel")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert formatted.stdout.strip() == "1.234,5"
+
+
+def test_slim_swaps_babels_data_for_the_trimmed_copies(tmp_path: Path) -> None:
+    import babel
+
+    source = Path(babel.__file__).parent
+    datas = [
+        ("babel/global.dat", str(source / "global.dat"), "DATA"),
+        ("babel/locale-data/de.dat", str(source / "locale-data" / "de.dat"), "DATA"),
+        ("babel/locale-data/ru.dat", str(source / "locale-data" / "ru.dat"), "DATA"),
+    ]
+    _binaries, kept, report = bundle_filter.slim([], datas, "win32", tmp_path, ["de"])
+    assert [(dest, Path(src)) for dest, src, _ in kept] == [
+        ("babel/global.dat", tmp_path / "babel" / "babel" / "global.dat"),
+        ("babel/locale-data/de.dat", tmp_path / "babel" / "babel" / "locale-data" / "de.dat"),
+    ]
+    assert "Babel locale not shipped" in report and "Babel data plexlogin never shows" in report

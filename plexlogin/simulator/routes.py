@@ -20,6 +20,7 @@ from plexlogin.simulator.accounts import Refused
 from plexlogin.simulator.answers import Answer, json_answer
 from plexlogin.simulator.home import list_home_users, switch_profile
 from plexlogin.simulator.jwt_routes import auth_jwk, auth_keys, auth_nonce, auth_token, jwk_of
+from plexlogin.simulator.language import page_language
 from plexlogin.simulator.model import Endpoint, Fault, Model, fault_endpoint
 from plexlogin.simulator.request import Request
 
@@ -292,11 +293,14 @@ def state_json(model: Model) -> dict[str, object]:
 def home(request: Request) -> Answer:
     """``GET /``: the waiting devices, and what the last approval did."""
     params = parse_qs(request.query)
+    language = page_language(request.headers.get("Accept-Language"))
+    _ = language.translations.gettext
     notice = pages.Markup("")
     if "approved" in params:
-        notice = pages.flash("ok", f"Approved {params['approved'][0]}.")
+        # TRANSLATORS: {code} is the PIN code that was just approved
+        notice = pages.flash("ok", _("Approved {code}.").format(code=params["approved"][0]))
     elif "missing" in params:
-        notice = pages.flash("error", "That PIN is no longer waiting (approved or expired).")
+        notice = pages.flash("error", _("That PIN is no longer waiting (approved or expired)."))
     model = request.model
     home_profiles = model.settings.home.profiles if model.settings.home else ()
     return pages.home_page(
@@ -304,6 +308,7 @@ def home(request: Request) -> Answer:
         model.now(),
         model.username,
         base=request.base,
+        language=language,
         flash=notice,
         profiles=home_profiles,
     )
@@ -326,26 +331,32 @@ def approve_form(request: Request) -> Answer:
 def link(request: Request) -> Answer:
     """``GET /link``: the stand-in for plex.tv/link (``?code=`` fills the field in)."""
     code = parse_qs(request.query).get("code", [""])[0]
-    return pages.link_page(code, request.model.username, base=request.base)
+    language = page_language(request.headers.get("Accept-Language"))
+    return pages.link_page(code, request.model.username, base=request.base, language=language)
 
 
 def link_form(request: Request) -> Answer:
     """``POST /link code=...``: like plex.tv/link, only short codes can be typed in."""
     code = request.form().get("code", [""])[0].strip()
     model = request.model
+    language = page_language(request.headers.get("Accept-Language"))
+    _ = language.translations.gettext
     try:
         if not code:
             raise KeyError(code)
         pin = model.approve(code=code, allow_strong=False)
     except KeyError:
-        error = "Code not found or expired."
-        return pages.link_page(code, model.username, base=request.base, error=error)
-    return pages.linked_page(pin.product, model.username, base=request.base)
+        error = _("Code not found or expired.")
+        return pages.link_page(
+            code, model.username, base=request.base, language=language, error=error
+        )
+    return pages.linked_page(pin.product, model.username, base=request.base, language=language)
 
 
 def auth(request: Request) -> Answer:
     """``GET /auth``: the stand-in for app.plex.tv/auth (its script reads the fragment)."""
-    return pages.auth_page(request.model.username, base=request.base)
+    language = page_language(request.headers.get("Accept-Language"))
+    return pages.auth_page(request.model.username, base=request.base, language=language)
 
 
 def favicon(request: Request) -> Answer:

@@ -3,16 +3,17 @@
   const params = new URLSearchParams(location.hash.replace(/^#\??/, ""));
   const base = document.querySelector("main").dataset.base;
   const code = params.get("code");
-  const product = params.get("context[device][product]") || "This app";
+  // the sentences come translated in the page's data attributes (pages.py)
   const question = document.getElementById("question");
   const result = document.getElementById("result");
+  const product = params.get("context[device][product]");
   const button = document.getElementById("approve");
   if (!code) {
-    question.textContent = "This sign-in link has no code.";
+    question.textContent = question.dataset.noCode;
     button.hidden = true;
     return;
   }
-  document.getElementById("product").textContent = product;
+  if (product) document.getElementById("product").textContent = product;
   button.addEventListener("click", async () => {
     button.disabled = true;
     try {
@@ -23,16 +24,19 @@
       });
       if (response.ok) {
         result.className = "ok";
-        result.textContent = product + " is signed in. You can close this tab.";
+        // split, not replace: a product name with "$&" in it stays as it is
+        result.textContent = product
+          ? result.dataset.done.split("{product}").join(product)
+          : result.dataset.doneUnnamed;
         const forward = params.get("forwardUrl");
         if (forward && /^https?:\/\//i.test(forward)) location.assign(forward);
       } else {
         result.className = "error";
-        result.textContent = "This sign-in request has expired or was already approved.";
+        result.textContent = result.dataset.expired;
       }
     } catch (error) {
       result.className = "error";
-      result.textContent = "The simulator did not answer.";
+      result.textContent = result.dataset.offline;
       button.disabled = false;
     }
   });
