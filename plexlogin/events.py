@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from plexlogin.errors import KeyringError, PlexLoginError
-from plexlogin.i18n import N_, _, format_number, ngettext
+from plexlogin.i18n import N_, format_number, ngettext
 
 
 @dataclass(frozen=True)
@@ -134,14 +134,9 @@ class Stored:
 
     service: str
     username: str
-    #: False when the keyring lives only in this process (--demo without a system keyring)
+    #: False when the keyring lives only in this process (--demo without a system keyring);
+    #: each front-end says which in a whole sentence of its own
     lasting: bool = True
-
-    @property
-    def where(self) -> str:
-        """Where the token went, in words: "the system keyring", or memory for this run."""
-        # TRANSLATORS: completes "Token saved in {where} (service …, account …)."
-        return _("the system keyring") if self.lasting else _("memory only, for this run")
 
 
 @dataclass(frozen=True)

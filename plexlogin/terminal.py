@@ -117,13 +117,16 @@ class TerminalView:
         self._line(_("Signed in as {name}.").format(name=for_terminal(name)))
 
     def _stored(self, event: events.Stored) -> None:
-        self._line(
-            # TRANSLATORS: {where} is "the system keyring" or "memory only, for this run";
-            # {service} and {username} are the keyring entry's names
-            _("Token saved in {where} (service {service}, account {username}).").format(
-                where=event.where, service=event.service, username=event.username
+        if event.lasting:
+            # TRANSLATORS: {service} and {username} are the keyring entry's names
+            saved = _("Token saved in the system keyring (service {service}, account {username}).")
+        else:
+            # TRANSLATORS: --demo without a system keyring; {service} and {username} are the
+            # names the entry would have
+            saved = _(
+                "Token saved in memory only, for this run (service {service}, account {username})."
             )
-        )
+        self._line(saved.format(service=event.service, username=event.username))
 
     def _approved(self, event: events.Approved) -> None:
         self._deadline = None
@@ -156,9 +159,10 @@ class TerminalView:
         self._end_status()
         if event.renewed:
             # TRANSLATORS: followed by the code on a line of its own; {url} is plex.tv/link
-            heading = _("New code: go to {url} and enter")
+            heading = _("New code: go to {url} and enter this code:")
         else:
-            heading = _("Sign in to Plex: go to {url} and enter")
+            # TRANSLATORS: followed by the code on a line of its own; {url} is plex.tv/link
+            heading = _("Sign in to Plex: go to {url} and enter this code:")
         spaced = " ".join(for_terminal(event.code))
         # in the person's time zone, written as their language writes a time of day
         expires = format_clock(event.expires_at.astimezone())
@@ -168,7 +172,7 @@ class TerminalView:
             "",
             f"    {spaced}",
             "",
-            _("or scan this QR code with your phone:"),
+            _("Or scan this QR code with your phone:"),
             "",
             render_qr(qr_matrix(event.auth_url), ansi=self.tty),
             "",

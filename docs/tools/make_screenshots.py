@@ -10,7 +10,8 @@ Runs the real window against the simulator (in-memory keyring, throw-away config
 
 Add ``--scale 2`` for HiDPI shots (sets QT_SCALE_FACTOR before Qt starts) and ``--dark``
 for a dark palette (the files get a ``-dark`` suffix). ``--tv`` grabs TV mode at 1080p
-instead (docs/tv-waiting.png, docs/tv-signed-in.png).
+instead (docs/tv-waiting.png, docs/tv-signed-in.png). ``--lang de`` draws the window in
+that language (the files get a ``-de`` suffix: docs/screenshot-waiting-de.png).
 """
 
 from __future__ import annotations
@@ -153,6 +154,7 @@ def main() -> int:
     parser.add_argument("--dark", action="store_true", help="a dark palette (Fusion)")
     parser.add_argument("--home", action="store_true", help="the Plex Home picker and PIN pad")
     parser.add_argument("--tv", action="store_true", help="TV mode at 1080p (tv-*.png)")
+    parser.add_argument("--lang", help="the window's language, as plexlogin --lang takes it")
     args = parser.parse_args()
     # both must be set before Qt and plexlogin's config are first used
     os.environ["QT_SCALE_FACTOR"] = args.scale
@@ -161,11 +163,13 @@ def main() -> int:
     import keyring
     from PySide6.QtCore import QTimer
 
+    from plexlogin import i18n
     from plexlogin.gui.app import application
     from plexlogin.simulator import DEMO_HOME, Simulator
     from plexlogin.tokens import MemoryKeyring
 
     keyring.set_keyring(MemoryKeyring())
+    language = i18n.choose(args.lang) if args.lang else i18n.ENGLISH  # before the window
     app = application()
     if args.dark:
         go_dark(app)
@@ -174,7 +178,7 @@ def main() -> int:
     simulator = Simulator(home=DEMO_HOME) if args.home else Simulator(username="jane")
     with simulator as sim:
         window = open_window(sim, tv=args.tv)
-        suffix = "-dark" if args.dark else ""
+        suffix = ("-dark" if args.dark else "") + (f"-{language.code}" if args.lang else "")
         if args.home:
             take_home_shots(window, sim, args.out, suffix)
         else:

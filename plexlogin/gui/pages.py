@@ -118,9 +118,9 @@ class WaitingPage(QWidget):
 
     def _code_column(self, link: str, clock: Callable[[], float]) -> QVBoxLayout:
         """Left: where to go, the code, copying it, and (under it) its expiry."""
-        # TRANSLATORS: the first of three lines: this one, the link (plex.tv/link) on its own
-        # line, then "and enter this code:" over the code
-        self.step = label(_("On any device, go to"))
+        # TRANSLATORS: over the link (plex.tv/link), which is on a line of its own; then
+        # "Then enter this code:" over the code. Each line is a whole instruction
+        self.step = label(_("On any device, open this page:"))
         self.link_label = label(link)
         self.link_label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         keep_left_to_right(self.link_label)  # a URL reads left to right in any language
@@ -129,7 +129,7 @@ class WaitingPage(QWidget):
             self.link_label.setAlignment(
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
             )
-        self.enter = label(_("and enter this code:"))
+        self.enter = label(_("Then enter this code:"))
         self.code_view = CodeView()
         self.enter.setBuddy(self.code_view)  # a "labelled by" relation for screen readers
         self.copy_button = button(_("Copy code"), _("Puts the code on the clipboard (Ctrl+C)."))

@@ -486,11 +486,20 @@ class SignInWindow(QWidget):
         self.done_name.setText(display or "")
         self.done_name.setVisible(display is not None)
         # one line per fact: long service/account names wrap between facts, not inside them
-        # TRANSLATORS: {where} names the store ("the system keyring"); {service} and
-        # {account} are the keyring entry's names. Keep the line break between the facts.
-        saved = _(
-            "Your Plex token is saved in {where}.\nService “{service}”, account “{account}”."
-        ).format(where=update.where, service=update.service, account=update.username)
+        if update.lasting:
+            # TRANSLATORS: {service} and {account} are the keyring entry's names. Keep the
+            # line break between the facts.
+            saved = _(
+                "Your Plex token is saved in the system keyring.\n"
+                "Service “{service}”, account “{account}”."
+            )
+        else:
+            # TRANSLATORS: --demo without a system keyring. Keep the line break.
+            saved = _(
+                "Your Plex token is kept in memory only, for this run.\n"
+                "Service “{service}”, account “{account}”."
+            )
+        saved = saved.format(service=update.service, account=update.username)
         if self._settings.stay_open or QAccessible.isActive():
             # With a screen reader (any assistive technology) running, closing by itself
             # would cut the announcement off, or leave the person wondering where the

@@ -196,7 +196,7 @@ def test_waiting_page(session: Session) -> None:
     assert named(tree, "image")[1:] == ["QR code for signing in with your phone"]
     spelled = "Code: " + " ".join(session.code)
     code = next(node for node in tree if node["name"] == spelled)
-    assert code["labelled_by"] == ["and enter this code:"]
+    assert code["labelled_by"] == ["Then enter this code:"]
     labels = named(tree, "label")
     assert any(label.startswith("Code expires in ") for label in labels)
     for fixed in ("Time left", "Connection status", "Problem", "What went wrong"):
