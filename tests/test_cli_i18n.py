@@ -171,7 +171,8 @@ def test_the_expiry_is_the_local_time_of_day_as_the_language_writes_it(
     time.tzset()
     try:
         moment = datetime(2026, 12, 1, 14, 5, tzinfo=timezone.utc)
-        assert "(The code expires at 23:05." in _codes_shown(i18n.load("de"), moment)
+        # the German sentence, with the time of day in Tokyo
+        assert "(Der Code läuft um 23:05 ab." in _codes_shown(i18n.load("de"), moment)
         english = _codes_shown(i18n.ENGLISH, moment)
         assert "(The code expires at 11:05" in english and "PM." in english
     finally:

@@ -120,7 +120,7 @@ class WaitingPage(QWidget):
         """Left: where to go, the code, copying it, and (under it) its expiry."""
         # TRANSLATORS: over the link (plex.tv/link), which is on a line of its own; then
         # "Then enter this code:" over the code. Each line is a whole instruction
-        self.step = label(_("On any device, open this page:"))
+        self.step = label(_("On any device, open this page:"), wrap=True)
         self.link_label = label(link)
         self.link_label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         keep_left_to_right(self.link_label)  # a URL reads left to right in any language
@@ -129,7 +129,7 @@ class WaitingPage(QWidget):
             self.link_label.setAlignment(
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
             )
-        self.enter = label(_("Then enter this code:"))
+        self.enter = label(_("Then enter this code:"), wrap=True)
         self.code_view = CodeView()
         self.enter.setBuddy(self.code_view)  # a "labelled by" relation for screen readers
         self.copy_button = button(_("Copy code"), _("Puts the code on the clipboard (Ctrl+C)."))
