@@ -89,18 +89,10 @@ EXCLUDED_MODULES: tuple[str, ...] = (
     "PySide6.QtNetwork",
     "PySide6.QtOpenGL",
     "PySide6.QtSvg",
-    # Pillow only turns qrcode's 1-bit image into bytes: no fonts, colour management,
-    # AVIF/WebP codecs or GUI toolkit bridges (each drags in a C library of its own)
-    "PIL._avif",
-    "PIL.AvifImagePlugin",
-    "PIL._webp",
-    "PIL.WebPImagePlugin",
-    "PIL._imagingft",
-    "PIL._imagingcms",
-    "PIL.ImageCms",
-    "PIL._imagingtk",
-    "PIL.ImageTk",
-    "PIL.ImageQt",
+    # Pillow: the window's QR bitmap is made from qrcode's module matrix (gui/qrencode.py),
+    # so nothing plexlogin runs needs an image library. qrcode imports Pillow's module
+    # drawers only for backwards compatibility, inside try/except ImportError.
+    "PIL",
 )
 
 

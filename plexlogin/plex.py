@@ -84,38 +84,47 @@ class IdentityNotSendable(UsageError):
     """
 
 
-#: the option a person sets each value with, to name it in the error
+#: the option a person sets each value with, to name it in the error; the values nobody
+#: sets (they come from the system) by the header that carries them, which is what a
+#: bug report needs and reads the same in every language
 _IDENTITY_OPTIONS = {
     "client_id": "--client-id",
     "product": "--product",
-    "version": N_("the version"),
-    "platform": N_("the platform name"),
-    "platform_version": N_("the platform version"),
-    "device": N_("the device type"),
+    "version": "X-Plex-Version",
+    "platform": "X-Plex-Platform",
+    "platform_version": "X-Plex-Platform-Version",
+    "device": "X-Plex-Device",
     "device_name": "--device-name",
 }
 #: Plex shows these in a list; anything longer is a mistake, not a name
 _MAX_IDENTITY_LENGTH = 256
 
 
-def _unsendable(value: str) -> str | None:
-    """Why ``value`` cannot be sent to plex.tv, or None if it can.
+def _unsendable(value: str, option: str) -> str | None:
+    """Why ``value`` (set with ``option``) cannot be sent to plex.tv, or None if it can.
 
     Any Unicode text goes out as UTF-8, except lone surrogates (a file name or host
     name that was not valid UTF-8), which have no UTF-8 form, and control characters
-    (line breaks, escapes, NUL), which no list of devices should show.
+    (line breaks, escapes, NUL), which no list of devices should show. Each reason is a
+    whole sentence of its own, for the translators' sake.
     """
     if len(value) > _MAX_IDENTITY_LENGTH:
-        return _("it is longer than {limit} characters").format(
-            limit=format_number(_MAX_IDENTITY_LENGTH)
+        # TRANSLATORS: {option} is an option or header name such as --product
+        return _("{option} can't be sent to plex.tv: it is longer than {limit} characters.").format(
+            option=option, limit=format_number(_MAX_IDENTITY_LENGTH)
         )
     for char in value:
         category = unicodedata.category(char)
         if category == "Cs":
-            return _("it is not valid Unicode text")
+            # TRANSLATORS: {option} is an option or header name such as --product
+            return _("{option} can't be sent to plex.tv: it is not valid Unicode text.").format(
+                option=option
+            )
         if category == "Cc":
-            # TRANSLATORS: {char} is a code point such as U+001B
-            return _("it contains the control character {char}").format(char=f"U+{ord(char):04X}")
+            # TRANSLATORS: {option} is an option or header name; {char} a code point (U+001B)
+            return _(
+                "{option} can't be sent to plex.tv: it contains the control character {char}."
+            ).format(option=option, char=f"U+{ord(char):04X}")
     return None
 
 
@@ -166,12 +175,9 @@ class Identity:
         for name, option in _IDENTITY_OPTIONS.items():
             # servers strip surrounding spaces from these values; requests refuses them
             object.__setattr__(self, name, getattr(self, name).strip())
-            why = _unsendable(getattr(self, name))
+            why = _unsendable(getattr(self, name), option)
             if why is not None:
-                raise IdentityNotSendable(
-                    # TRANSLATORS: {option} is --product or "the platform name"; {why} a reason
-                    _("{option} can't be sent to plex.tv: {why}.").format(option=_(option), why=why)
-                )
+                raise IdentityNotSendable(why)
 
     def fields(self) -> dict[str, str]:
         """The X-Plex-* values sent on every request (without them Plex e-mails "New Device")."""

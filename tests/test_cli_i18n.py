@@ -1,9 +1,7 @@
 """The command line and the terminal in the person's language: --lang, gettext's variables.
 
 Machine fields (the --json keys, ``status``, exit codes) stay English whatever the language;
-the sentences for people follow it. Only "Sign-in cancelled." has a German translation until
-translators fill the catalogs, so the content checks use it; the per-language run checks that
-every catalog loads and a whole sign-in completes in it.
+the sentences for people follow it: each language's sign-in shows that catalog's own words.
 """
 
 from __future__ import annotations
@@ -112,6 +110,12 @@ def test_a_terminal_sign_in_completes_in_every_language(
     assert data["status"] == "signed_in" and data["error"] is None  # machine fields: English
     assert "Traceback" not in err and "demo-user" in err
     assert memory_keyring.get_password("plexlogin", "demo-user")
+    # the terminal spoke this language's catalog, not English
+    catalog = i18n.load(code).translations
+    for msgid in ("Signed in as {name}.", "Sign in to Plex: go to {url} and enter this code:"):
+        assert catalog.gettext(msgid) != msgid, f"{code} lacks {msgid!r}"
+    assert catalog.gettext("Signed in as {name}.").format(name="demo-user") in err
+    assert "Signed in as" not in err and "Sign in to Plex: go to" not in err
 
 
 def test_a_timed_out_run_keeps_its_machine_fields_english(
