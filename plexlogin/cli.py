@@ -35,7 +35,7 @@ from plexlogin import (
     i18n,
 )
 from plexlogin.errors import Cancelled, ExitCode, PlexLoginError, UsageError
-from plexlogin.i18n import N_, _
+from plexlogin.i18n import N_, _, ngettext
 from plexlogin.login import AUTH_KINDS, LoginSettings, Outcome, Status
 from plexlogin.report import Report
 from plexlogin.signals import ignore_cancel_signals, sigterm_interrupts
@@ -50,6 +50,41 @@ log = logging.getLogger("plexlogin")
 DEMO_AUTO_APPROVE = 8.0
 
 COMMANDS = ("login", "token", "status", "logout", "profiles", "switch")
+
+
+#: argparse's own words that a person can meet in plexlogin's --help and usage errors.
+#: argparse looks each up through its module's ``_`` when it prints it; pointed at our
+#: catalog (:func:`_argparse_speaks_our_language`), they follow --lang like the rest.
+#: The %-placeholders are argparse's: a translation keeps each one.
+ARGPARSE_WORDS = (
+    N_("usage: "),
+    N_("options"),
+    N_("positional arguments"),
+    N_("%(heading)s:"),
+    N_("show this help message and exit"),
+    N_("unrecognized arguments: %s"),
+    N_("the following arguments are required: %s"),
+    N_("expected one argument"),
+    N_("expected at most one argument"),
+    N_("expected at least one argument"),
+    N_("ignored explicit argument %r"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("invalid %(type)s value: %(value)r"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("not allowed with argument %s"),
+    N_("one of the arguments %s is required"),
+)
+
+
+def _argparse_speaks_our_language() -> None:
+    """Let argparse's module-level ``_`` and ``ngettext`` read plexlogin's catalog.
+
+    argparse calls them when it formats help or a complaint, so this covers every parser;
+    a word not in :data:`ARGPARSE_WORDS` stays argparse's English.
+    """
+    setattr(argparse, "_", _)  # noqa: B010 - argparse has no public hook for this
+    setattr(argparse, "ngettext", ngettext)  # noqa: B010
 
 
 class _Parser(argparse.ArgumentParser):
@@ -364,7 +399,13 @@ def build_parser() -> argparse.ArgumentParser:
             "Exit codes: 0 signed in / success, 1 failed, 2 usage error, 3 cancelled, 4 timed out."
         ),
     )
-    parser.add_argument("--version", action="version", version=f"plexlogin {__version__}")
+    _argparse_speaks_our_language()
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"plexlogin {__version__}",
+        help=_("show the version number and exit"),
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     common = _Parser(add_help=False)
     _add(common, *_COMMON)

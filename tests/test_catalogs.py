@@ -76,7 +76,14 @@ def test_every_catalog_on_disk_is_a_shipped_language() -> None:
     assert on_disk == sorted(i18n.TRANSLATED)
 
 
+#: argparse's words (cli.ARGPARSE_WORDS) are %-formatted by argparse itself
+_PERCENT = re.compile(r"%(?:\((\w+)\))?[sr]")
+
+
 def _placeholders(text: str) -> set[str]:
+    """The named ``{name}`` placeholders, or for a %-formatted sentence its ``%(name)s``."""
+    if _PERCENT.search(text):
+        return {f"%{name or index}" for index, name in enumerate(_PERCENT.findall(text))}
     return {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name}
 
 
@@ -124,6 +131,12 @@ def test_every_translation_formats_with_its_placeholders(code: str) -> None:
         if not message.id:
             continue
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        if any(_PERCENT.search(text) for text in ids):
+            names = {name for text in ids for name in _PERCENT.findall(text)}
+            values = {name: "x" for name in names} if names - {""} else ("x",) * len(names)
+            for form in _translations(message):
+                assert form % values  # a stray % or a renamed %(name)s raises here
+            continue
         values = {name: "x" for text in ids for name in _placeholders(text)}
         for form in _translations(message):
             form.format(**values)  # an unbalanced brace or a stray name raises here

@@ -69,6 +69,17 @@ def test_the_help_is_built_in_the_chosen_language(capsys: pytest.CaptureFixture[
     assert i18n.current().code == "de", "chosen before argparse printed the help"
 
 
+def test_argparses_own_words_follow_the_language_too(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_main(["--lang", "de", "login", "--help"], capsys)
+    assert code == 0
+    assert out.startswith("Aufruf: plexlogin login") and "diese Hilfe anzeigen und beenden" in out
+    assert "usage:" not in out and "show this help message" not in out
+    code, out, err = run_main(["--lang", "fr", "--json", "--bogus"], capsys)
+    assert code == 2
+    assert "arguments non reconnus : --bogus" in err
+    assert str(json_line(out)["error"]).startswith("arguments non reconnus")
+
+
 def test_every_command_takes_lang() -> None:
     subparsers = next(action for action in build_parser()._actions if action.dest == "command")
     for name, parser in subparsers.choices.items():  # type: ignore[union-attr]
