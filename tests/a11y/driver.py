@@ -21,6 +21,7 @@ import keyring
 from PySide6.QtCore import QObject, QSocketNotifier, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
+from plexlogin import i18n
 from plexlogin.cli import tv_wanted
 from plexlogin.gui.app import application
 from plexlogin.gui.window import SignInWindow
@@ -83,6 +84,7 @@ def main() -> int:
         stay_open=True,
         tv=tv_wanted(False, os.environ),  # PLEXLOGIN_TV=1: the same checks in TV mode
     )
+    i18n.choose()  # LANGUAGE, as the command line reads it, before any widget exists
     app = application()
     window = SignInWindow(settings)
     driver = Driver(app, window, sim)

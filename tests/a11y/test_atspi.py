@@ -9,6 +9,7 @@ client can read and which announcements it hears. Run under xvfb-run (CI: .ci/ch
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -23,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from plexlogin import i18n
 
 pytestmark = pytest.mark.a11y
 
@@ -148,10 +151,11 @@ def _start_bus(env: dict[str, str]) -> list[subprocess.Popen[str]]:
     return [bus, launcher]
 
 
-@pytest.fixture(scope="module", params=["desk", "tv"])
-def session(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+@contextlib.contextmanager
+def open_session(
+    tmp_path_factory: pytest.TempPathFactory, *, tv: bool, language: str = "en"
 ) -> Iterator[Session]:
+    """The window (in ``language``) on a private AT-SPI bus, and a client reading it."""
     reason = missing()
     if reason is not None:
         # CI sets PLEXLOGIN_TEST_A11Y=1: there a missing part is a failure, not a skip
@@ -165,7 +169,8 @@ def session(
         QT_QPA_PLATFORM="xcb",
         QT_LINUX_ACCESSIBILITY_ALWAYS_ON="1",
         PLEXLOGIN_CONFIG_DIR=str(tmp_path_factory.mktemp("config")),
-        PLEXLOGIN_TV="1" if request.param == "tv" else "0",
+        PLEXLOGIN_TV="1" if tv else "0",
+        LANGUAGE=language,
     )
     time.sleep(0.5)  # the launcher registers org.a11y.Bus
     driver = Process([sys.executable, "-m", "tests.a11y.driver"], env)
@@ -174,7 +179,7 @@ def session(
         codes = driver.read()
         assert client.read() == {"ready": True}
         time.sleep(0.5)  # Qt learns which events the client listens to
-        yield Session(driver, client, codes["code"], codes["window"], tv=request.param == "tv")
+        yield Session(driver, client, codes["code"], codes["window"], tv=tv)
     finally:
         driver.stop()
         client.stop()
@@ -183,6 +188,14 @@ def session(
             process.wait(5)
             if process.stdout is not None:
                 process.stdout.close()
+
+
+@pytest.fixture(scope="module", params=["desk", "tv"])
+def session(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Session]:
+    with open_session(tmp_path_factory, tv=request.param == "tv") as opened:
+        yield opened
 
 
 def named(tree: list[Event], role: str) -> list[str]:
@@ -263,3 +276,18 @@ def test_signed_in_is_announced(session: Session) -> None:
     session.driver.send("retry")
     session.announced("Signed in as demo-user")
     assert "Signed in as demo-user" in named(session.tree(), "label")
+
+
+def test_a_screen_reader_hears_the_persons_language(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """In Arabic, what Orca reads is the Arabic catalog's, the code still spelled out."""
+    arabic = i18n.load("ar").translations.gettext
+    with open_session(tmp_path_factory, tv=False, language="ar") as session:
+        tree = session.tree()
+        assert named(tree, "dialog") == [arabic("Sign in to Plex")]
+        assert named(tree, "image")[1:] == [arabic("QR code for signing in with your phone")]
+        spelled = arabic("Code: {code}").format(code=" ".join(session.code))
+        code = next(node for node in tree if node["name"] == spelled)
+        assert code["labelled_by"] == [arabic("Then enter this code:")]
+        assert all("Sign in to Plex" not in node["name"] for node in tree), "no English left"
