@@ -24,6 +24,11 @@ the same run, so a busy or slow machine moves both and the ratio stays meaningfu
   wait; "after exit": every simulator is watched for a second after its client ended.
 * CPU while waiting: user+sys of the process from /proc/PID/stat over the idle window.
 * peak RSS: ``ru_maxrss`` from ``os.wait4`` of each process, for a whole sign-in.
+* over TLS: the window against the simulator behind a TLS front, 80 ms added to every
+  answer, against its own first paint plus one fresh TLS request; the TLS connections
+  it opens for both PINs and their polls (2: opened ahead, kept alive).
+* renewal: PINs that live 20 s; the next code's first paint (``codes-shown-2``) against
+  the old codes' expiry: the time with no valid code on screen.
 
 The token goes to a real Secret Service: unless told ``--in-session``, the harness runs
 itself again under ``dbus-run-session`` with an unlocked gnome-keyring and a throwaway
