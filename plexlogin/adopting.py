@@ -31,13 +31,15 @@ class _AdoptingConnection(HTTPSConnection):
         self.is_verified = True
 
     def _plain(self) -> bool:
-        """No proxy, client certificate, own TLS context or pinned fingerprint."""
+        """No proxy, client certificate, own TLS context, pinned fingerprint or other
+        name to check than the host's: preconnect verified the host name, nothing more."""
         return (
             self.proxy is None
             and self.cert_file is None
             and self.ssl_context is None
             and self.assert_fingerprint is None
             and self.assert_hostname is None
+            and self.server_hostname is None
         )
 
 

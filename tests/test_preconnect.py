@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from plexlogin import preconnect
+from plexlogin.adopting import AdoptingAdapter
 from plexlogin.errors import NetworkError
-from plexlogin.plex import Identity, PlexClient
+from plexlogin.plex import Identity, PlexClient, make_session
 from plexlogin.simulator import Simulator
 from tests.helpers.tls_front import TlsFront
 from tests.test_plex_network import CLIENT_ID, PROXY_VARIABLES, tls_front
@@ -143,3 +144,18 @@ def test_taking_waits_for_a_connection_being_opened(
     taken = preconnect.take("127.0.0.1", port, str(tls_front.ca_file), wait=5)
     assert taken is not None
     taken.close()
+
+
+def test_a_connection_checking_another_name_never_adopts(
+    simulator: Simulator, tls_front: TlsFront, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pool told to check a name of its own (server_hostname) connects by itself."""
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tls_front.ca_file))
+    assert preconnect.open_ahead(tls_front.url, count=1)
+    adapter = AdoptingAdapter()
+    adapter.init_poolmanager(10, 10, server_hostname="127.0.0.1")
+    session = make_session()
+    session.mount("https://", adapter)
+    with PlexClient(Identity(CLIENT_ID), tls_front.url, session=session) as client:
+        client.create_pin()
+    assert simulator.connections_accepted == 2  # the one opened ahead, and its own
