@@ -24,6 +24,11 @@ the same run, so a busy or slow machine moves both and the ratio stays meaningfu
   wait; "after exit": every simulator is watched for a second after its client ended.
 * CPU while waiting: user+sys of the process from /proc/PID/stat over the idle window.
 * peak RSS: ``ru_maxrss`` from ``os.wait4`` of each process, for a whole sign-in.
+* over TLS: the window against the simulator behind a TLS front, 80 ms added to every
+  answer, against its own first paint plus one fresh TLS request; the TLS connections
+  it opens for both PINs and their polls (2: opened ahead, kept alive).
+* renewal: PINs that live 20 s; the next code's first paint (``codes-shown-2``) against
+  the old codes' expiry: the time with no valid code on screen.
 
 The token goes to a real Secret Service: unless told ``--in-session``, the harness runs
 itself again under ``dbus-run-session`` with an unlocked gnome-keyring and a throwaway
@@ -84,6 +89,11 @@ GOAL_RSS = 1.25  # x the window with the sign-in libraries imported up front
 GOAL_NETWORK = 1.3  # x (first paint + one TLS handshake + one round trip)
 #: what the network-shaped run adds to every plex.tv answer (a round trip to a far server)
 NETWORK_LATENCY = 0.080
+#: the renewal run's PIN lifetime: short, so the swap to the next codes comes in the run
+RENEWAL_LIFETIME = 20.0
+GOAL_RENEWAL_GAP = 0.0  # seconds with no valid code on screen at a renewal
+#: two PINs at once: one connection each, kept alive for every poll after
+GOAL_CONNECTIONS = 2
 
 #: --quick fails when a figure is more than this many times its floor in the same run
 REGRESSION = 2.0
@@ -399,6 +409,11 @@ class Results:
     net_floor: list[float] = field(default_factory=list)  # paint + handshake + round trip
     net_trip: Sample = field(default_factory=Sample)  # one fresh TLS request, measured
     net_pin_gap: Sample = field(default_factory=Sample)
+    net_paint_to_request: Sample = field(default_factory=Sample)
+    net_connections: Sample = field(default_factory=Sample)  # TLS connections, PINs + polls
+    renewal_gap: Sample = field(default_factory=Sample)  # no valid code on screen
+    renewal_ahead: Sample = field(default_factory=Sample)  # next codes made before expiry
+    renewal_swap: Sample = field(default_factory=Sample)  # swap painted, before the expiry
     request_to_codes: Sample = field(default_factory=Sample)
     gui_rss: Sample = field(default_factory=Sample)
     gui_cpu_total: Sample = field(default_factory=Sample)
@@ -511,12 +526,13 @@ def one_fresh_request(url: str, ca_file: Path) -> float:
     return time.monotonic() - started
 
 
-def network_signin(bench: Bench, results: Results) -> None:
+def network_signin(bench: Bench, results: Results, source: str | None = None) -> None:
     """The window against the simulator over TLS, every answer NETWORK_LATENCY late.
 
-    Killed once the codes show: the floor is this launch's own first paint plus one
-    fresh TLS request measured right after (a handshake and a round trip), the least a
-    client that paints first and then asks plex.tv can take.
+    The floor is this launch's own first paint plus one fresh TLS request measured right
+    after (a handshake and a round trip), the least a client that paints first and then
+    asks plex.tv can take. Killed once both PINs were polled twice: every TLS connection
+    is one the simulator accepts from the front, so keep-alive shows as 2 for it all.
     """
     from tests.helpers.tls_front import TlsFront
 
@@ -526,22 +542,60 @@ def network_signin(bench: Bench, results: Results) -> None:
     marks = bench.mark_file()
     try:
         with TlsFront(sim.url, folder) as front:
-            env = bench.env_for(marks)
+            env = bench.env_for(marks, source)
             env["REQUESTS_CA_BUNDLE"] = str(front.ca_file)
             proc = Proc(bench.plexlogin_argv(front.url), env)
             try:
                 shown = wait_until("codes shown over TLS", mark_in(marks, "codes-shown"), 30, proc)
+                wait_until("two polls of each PIN", partial(all_polled_twice, sim), 30, proc)
             finally:
                 proc.kill()
+            connections = sim.connections_accepted
             trip = one_fresh_request(front.url, front.ca_file)
         creates = sorted(r.at for r in sim.requests if r.endpoint == "create")
     finally:
         sim.stop()
-    painted = read_marks(marks)["first-paint"] - proc.launched
+    painted = read_marks(marks)["first-paint"]
     results.net_codes.add(shown - proc.launched)
     results.net_trip.add(trip)
-    results.net_floor.append(painted + trip)
+    results.net_floor.append(painted - proc.launched + trip)
     results.net_pin_gap.add(creates[1] - creates[0])
+    results.net_paint_to_request.add(creates[0] - painted)
+    results.net_connections.add(connections)
+
+
+def all_polled_twice(sim: Any) -> bool:
+    """Whether every PIN of the first two has been polled at least twice."""
+    first = sim.pins()[:2]  # oldest first
+    return len(first) == 2 and all(polled_twice(sim, int(pin.id)) for pin in first)
+
+
+def renewal_run(bench: Bench, results: Results) -> None:
+    """The window with PINs that live RENEWAL_LIFETIME s: how the swap to new codes goes.
+
+    The old codes stop working at their expiry (the simulator's clock); the next ones
+    must be painted by then ("codes-shown-2"), so no moment passes without a valid code
+    on screen. Also noted: how long before the expiry the next PINs were asked for.
+    """
+    from plexlogin.simulator import Simulator
+
+    lifetime = RENEWAL_LIFETIME
+    sim = Simulator(pin_lifetime=lifetime, strong_pin_lifetime=lifetime).start()
+    marks = bench.mark_file()
+    proc = Proc(bench.plexlogin_argv(sim.url), bench.env_for(marks))
+    try:
+        wait_until("codes", mark_in(marks, "codes-shown"), 30, proc)
+        # the server clock is the wall clock: the first codes' expiry on the monotonic one
+        offset = time.time() - time.monotonic()
+        expiry = min(pin.expires_at.timestamp() for pin in sim.pins()) - offset
+        renewed = wait_until("renewed codes", mark_in(marks, "codes-shown-2"), lifetime + 30, proc)
+    finally:
+        proc.kill()
+        sim.stop()
+    next_made = sorted(r.at for r in sim.requests if r.endpoint == "create")[2]
+    results.renewal_gap.add(max(0.0, renewed - expiry))
+    results.renewal_swap.add(expiry - renewed)
+    results.renewal_ahead.add(expiry - next_made)
 
 
 def short_pin_id(sim: Any) -> int | None:
@@ -723,6 +777,7 @@ def build_rows(r: Results) -> list[Row]:
         )
     )
     rows.extend(network_rows(r))
+    rows.extend(renewal_rows(r))
     stored = r.approve_stored.median
     limit = REGRESSION * APPROVAL_FLOOR
     rows.append(
@@ -851,6 +906,45 @@ def network_rows(r: Results) -> list[Row]:
             if not gap < apart
             else None,
         ),
+        _keep_alive_row(r),
+    ]
+
+
+def _keep_alive_row(r: Results) -> Row:
+    most = max(r.net_connections.values)
+    return Row(
+        "TLS connections for both PINs and two polls of each (opened ahead, kept alive)",
+        f"{most:.0f} at most (n={r.net_connections.n}); first paint → first PIN request "
+        f"{r.net_paint_to_request.describe(ms)}",
+        "one per PIN made at once",
+        "-",
+        f"≤ {GOAL_CONNECTIONS}",
+        most <= GOAL_CONNECTIONS,
+        f"{most:.0f} TLS connections for 2 PINs (keep-alive lost?)"
+        if most > GOAL_CONNECTIONS
+        else None,
+    )
+
+
+def renewal_rows(r: Results) -> list[Row]:
+    """The swap to the next codes: never a moment without a valid code on screen."""
+    if not r.renewal_gap.values:
+        return []
+    gap = max(r.renewal_gap.values)
+    return [
+        Row(
+            f"no valid code on screen at a renewal (PINs living {RENEWAL_LIFETIME:.0f} s)",
+            f"{secs(gap)} (n={r.renewal_gap.n}); the new codes painted "
+            f"{r.renewal_swap.describe(ms)} before the old ones expired, asked for "
+            f"{r.renewal_ahead.describe(secs)} before",
+            "0 s (made ahead, swapped at the deadline)",
+            "-",
+            f"{GOAL_RENEWAL_GAP:g} s",
+            gap <= GOAL_RENEWAL_GAP,
+            f"{secs(gap)} without a valid code at a renewal (made ahead no more?)"
+            if gap > GOAL_RENEWAL_GAP
+            else None,
+        ),
     ]
 
 
@@ -891,6 +985,14 @@ def variant_lines(label: str, source: str, v: Results, base: Results) -> list[st
         cmp("approval → exit", v.approve_exit, base.approve_exit, secs),
         cmp("verification → 'Token saved'", v.store_report, base.store_report, ms),
         cmp("peak RSS, window sign-in", v.gui_rss, base.gui_rss, mb),
+        cmp("codes over TLS", v.net_codes, base.net_codes, ms)
+        + f"; per launch {median_ratio(v.net_codes.values, v.net_floor):.2f}x its floor",
+        cmp(
+            "over TLS, first paint → first request",
+            v.net_paint_to_request,
+            base.net_paint_to_request,
+            ms,
+        ),
     ]
 
 
@@ -1022,6 +1124,7 @@ def launch_rounds(bench: Bench, results: Results, variants: Variants, launches: 
         for source, variant in variants.values():
             window_to_paint(bench, variant, results, source)
             window_signin(bench, variant, results, source)
+            network_signin(bench, variant, source)
         print(
             f"  {index + 1}/{launches}: bare window {ms(results.floor_paint.values[-1])}"
             f", plexlogin painted {ms(results.first_paint.values[-1])}"
@@ -1050,6 +1153,8 @@ def signin_rounds(bench: Bench, results: Results, variants: Variants, signins: i
 def measure(args: argparse.Namespace, bench: Bench, results: Results, variants: Variants) -> None:
     """Every measurement of one run, into ``results`` (and each variant's)."""
     launch_rounds(bench, results, variants, args.launches)
+    print(f"a renewal: PINs that live {RENEWAL_LIFETIME:.0f} s", flush=True)
+    renewal_run(bench, results)
     signin_rounds(bench, results, variants, args.signins)
     print(f"waiting {args.idle:.0f} s with the window and the terminal open", flush=True)
     idle_runs(bench, results, args.idle)

@@ -179,6 +179,7 @@ def run_sign_in(
 
     ``out`` is where ``ui="terminal"`` draws; ``cancel`` is asked a few times a second.
     """
+    _open_connections_ahead(settings)
     if ui == "window":
         from plexlogin.gui import run_window
 
@@ -190,6 +191,17 @@ def run_sign_in(
             settings, out or sys.stdout, demo_url=demo_url, on_event=on_event, cancel=cancel
         )
     return _run_headless(settings, on_event, cancel)
+
+
+def _open_connections_ahead(settings: LoginSettings) -> None:
+    """Open the first PIN requests' connections while the front-end starts (a thread).
+
+    A JWT sign-in asks clients.plex.tv for its PINs, so it has nothing to gain here.
+    """
+    if settings.auth != "jwt":
+        from plexlogin.preconnect import open_ahead
+
+        open_ahead(settings.plex_url)
 
 
 def _run_headless(

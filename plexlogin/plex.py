@@ -22,6 +22,7 @@ from urllib.parse import quote, urlencode
 import requests
 
 from plexlogin import DEFAULT_PRODUCT, PLEX_URL, __version__
+from plexlogin.adopting import AdoptingAdapter
 from plexlogin.errors import (
     KeyRejected,
     NetworkError,
@@ -50,6 +51,7 @@ from plexlogin.models import (
     parse_retry_after,
     parse_user,
 )
+from plexlogin.preconnect import CA_BUNDLE_VARIABLES
 from plexlogin.secret import Token, redact_profile_pins
 
 DEFAULT_AUTH_URL = "https://app.plex.tv/auth"
@@ -212,12 +214,6 @@ class CaBundleNotFound(UsageError):
     """A CA bundle variable (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE, SSL_CERT_FILE) names no file."""
 
 
-#: Where requests and curl look for a CA bundle, in requests' order. SSL_CERT_FILE is
-#: OpenSSL's own (curl, wget, Python's ssl module honour it); requests alone ignores it,
-#: and it is what corporate set-ups with a TLS-inspecting gateway usually export.
-CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
-
-
 def environment_ca_bundle() -> str | None:
     """The CA bundle (file or folder) the environment names, or None for the default."""
     for name in CA_BUNDLE_VARIABLES:
@@ -274,7 +270,10 @@ def make_session() -> requests.Session:
     CA bundle from REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE or SSL_CERT_FILE, like requests
     and curl; never sends ``.netrc`` credentials. Use it for every request to Plex.
     """
-    return _EnvironmentSession()
+    session = _EnvironmentSession()
+    # the first requests take the connections opened while the front-end started
+    session.mount("https://", AdoptingAdapter())
+    return session
 
 
 # --- the client ------------------------------------------------------------------------

@@ -6,6 +6,7 @@ to decide between window and terminal, and the Qt modules load only in :func:`ru
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,16 @@ def run_window(
     event, in the sign-in's own thread (never the GUI thread); ``cancel`` is asked a few
     times a second whether to close the window.
     """
-    from plexlogin.gui.app import run_window as run
+    # No cyclic garbage collection while Qt's modules load and the window is built: the
+    # automatic passes walk every PySide6 type and enum made so far, again and again
+    # (about a tenth of the CPU time to the first paint). The window's own loop then
+    # collects on a timer (gui.app.collect_garbage_on_ui_thread) until it closes.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        from plexlogin.gui.app import run_window as run
 
-    return run(settings, on_event=on_event, cancel=cancel)
+        return run(settings, on_event=on_event, cancel=cancel)
+    finally:
+        if was_enabled:
+            gc.enable()

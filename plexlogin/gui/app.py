@@ -135,6 +135,9 @@ def collect_garbage_on_ui_thread() -> Iterator[None]:
     """
     was_enabled = gc.isenabled()
     gc.disable()
+    # what start-up made (modules, Qt's types and enums, the window) lives as long as the
+    # window: out of every later pass, which then walk only what the sign-in makes
+    gc.freeze()
     ticks = 0
 
     def collect() -> None:
@@ -152,6 +155,7 @@ def collect_garbage_on_ui_thread() -> Iterator[None]:
         yield
     finally:
         timer.stop()
+        gc.unfreeze()  # a program that goes on (a setup wizard) gets it all back
         gc.collect()
         if was_enabled:
             gc.enable()

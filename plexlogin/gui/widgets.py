@@ -66,6 +66,9 @@ class CodeView(QWidget):
 
     TILE = QSize(58, 72)
     GAP = 10
+    #: for the start-up marks: the last code painted, and how many codes have been
+    _marked_code = ""
+    _codes_painted = 0
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -178,8 +181,16 @@ class CodeView(QWidget):
             painter.setFont(theme.scaled_font(self.font(), 1.05))
             painter.drawText(QRectF(self.rect()), Qt.AlignmentFlag.AlignCenter, self._placeholder)
         painter.end()
-        if self._code:
-            paint_mark("codes-shown")
+        if self._code and self._code != self._marked_code:
+            self._mark_new_code()
+
+    def _mark_new_code(self) -> None:
+        """Mark when a code is first painted: "codes-shown", then "codes-shown-2", … (the
+        benchmark times a renewal's swap with them)."""
+        self._marked_code = self._code
+        self._codes_painted += 1
+        count = self._codes_painted
+        paint_mark("codes-shown" if count == 1 else f"codes-shown-{count}")
 
 
 class QrView(QWidget):

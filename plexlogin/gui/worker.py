@@ -14,6 +14,7 @@ an abandoned daemon thread finishes (or dies with the process) without touching 
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 import time
@@ -127,7 +128,18 @@ class SignInWorker(QObject):
     @Slot()
     def start(self) -> None:
         """Sign in (connected to ``QThread.started``); the events tell how it goes."""
-        self._run(self._session.sign_in)
+        self._run(self._sign_in)
+
+    def _sign_in(self) -> Outcome:
+        # the flow first (requests and the client load), then the QR encoder on a thread
+        # of its own: it loads while the PIN requests are on the network, not after
+        try:
+            self._session.flow  # noqa: B018  # built here; an error is sign_in()'s to report
+        except Exception:
+            pass
+        else:
+            threading.Thread(target=_load_qr_encoder, name="plexlogin-qr", daemon=True).start()
+        return self._session.sign_in()
 
     @Slot()
     def retry_save(self) -> None:
@@ -235,6 +247,18 @@ class SignInWorker(QObject):
                 return  # "Try again" still needs the session
             self._closed = True
         session.close()
+
+
+def _load_qr_encoder() -> None:
+    """Import what :func:`~plexlogin.gui.qrencode.encode_qr` needs (qrcode), ahead.
+
+    Errors are left for the real encoding to raise, where the worker handles them.
+    """
+    with contextlib.suppress(Exception):
+        from plexlogin.gui import qrencode  # noqa: F401
+        from plexlogin.qr import make_qr
+
+        make_qr("")  # qrcode's own modules load on first use too
 
 
 def _download(url: str, timeout: float) -> bytes | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from plexlogin import events
 from plexlogin.errors import ExitCode
+from plexlogin.gui import worker as worker_module
 from plexlogin.gui.qrbitmap import QrBitmap
 from plexlogin.gui.worker import SignInWorker
 from plexlogin.login import Outcome
@@ -165,3 +167,22 @@ def test_a_stop_before_the_thread_runs_ends_cancelled_without_a_request(
     assert worker.give_up().exit_code == ExitCode.CANCELLED
     worker.start()  # the thread starting late changes nothing
     assert sim.pins() == []
+
+
+def test_the_qr_encoder_loads_while_the_pin_requests_are_on_the_network(
+    run_worker: Callable[[Simulator], Running], sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not after the PINs came: loading qrcode then would add to the wait for the code."""
+    sim.add_fault("create", delay=0.5, times=2)
+    loaded: list[float] = []
+    load = worker_module._load_qr_encoder
+
+    def load_and_note() -> None:
+        load()
+        loaded.append(time.monotonic())
+
+    monkeypatch.setattr(worker_module, "_load_qr_encoder", load_and_note)
+    run_worker(sim)
+    asked = min(r.at for r in sim.requests if r.endpoint == "create")
+    assert loaded, "the QR encoder was not loaded ahead"
+    assert loaded[0] < asked + 0.5, "loaded only once the PINs had come back"
