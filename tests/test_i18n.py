@@ -88,3 +88,12 @@ def test_times_and_numbers_follow_the_language() -> None:
     assert english.startswith("2:05") and english.endswith("PM")
     assert i18n.format_number(1234.5, i18n.load("de")) == "1.234,5"
     assert i18n.format_number(1234.5, i18n.ENGLISH) == "1,234.5"
+
+
+def test_small_whole_numbers_need_no_locale_data_yet_match_it() -> None:
+    from babel.numbers import format_decimal
+
+    for code in (i18n.SOURCE_LANGUAGE, *i18n.TRANSLATED):
+        language = i18n.load(code)
+        for value in (0, 7, 59, 999):
+            assert i18n.format_number(value, language) == format_decimal(value, locale=code)
