@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from plexlogin.plex import Identity, PlexClient
@@ -50,3 +53,28 @@ def test_the_quiet_zone_is_in_the_matrix_so_front_ends_add_none() -> None:
 def test_the_same_text_gives_the_same_code() -> None:
     assert qr_matrix(AUTH_URL) == qr_matrix(AUTH_URL)
     assert qr_matrix(AUTH_URL) != qr_matrix(AUTH_URL + "x")
+
+
+def test_making_a_code_leaves_pillow_unloaded_and_its_drawers_importable() -> None:
+    # a fresh interpreter: this one has Pillow loaded by the decoder above
+    probe = (
+        "import sys; from plexlogin.qr import PIL_DRAWERS, qr_matrix;"
+        "matrix = qr_matrix('https://plex.tv/link');"
+        "print(len(matrix), 'PIL' in sys.modules, PIL_DRAWERS in sys.modules);"
+        "import qrcode.image.styles.moduledrawers.pil as drawers;"
+        "print(drawers.SquareModuleDrawer.__name__, 'PIL' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:2] == ["33 False False", "SquareModuleDrawer True"]
+
+
+def test_the_matrix_is_the_one_qrcode_makes_when_imported_the_ordinary_way() -> None:
+    import qrcode
+
+    ordinary = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=QUIET_ZONE)
+    ordinary.add_data(AUTH_URL)
+    ordinary.make(fit=True)
+    assert qr_matrix(AUTH_URL) == [list(row) for row in ordinary.get_matrix()]
