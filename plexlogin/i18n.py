@@ -111,11 +111,11 @@ def match(wanted: Iterable[str], available: Iterable[str] = TRANSLATED) -> str |
     """
     shipped = [SOURCE_LANGUAGE, *available]
     for name in wanted:
-        for candidate in candidates(name):
+        tried = candidates(name)  # the regional form first, the bare language last
+        for candidate in tried:
             if candidate in shipped:
                 return candidate
-        base = candidates(name)[-1:] or [""]
-        regional = [code for code in shipped if code.partition("_")[0] == base[0]]
+        regional = [code for code in shipped if tried and code.partition("_")[0] == tried[-1]]
         if regional:
             return regional[0]
     return None

@@ -45,8 +45,6 @@ def _quality(parameters: str) -> float | None:
 def page_language(header: str | None) -> Language:
     """The language for a page: the browser's first one plexlogin speaks, else the app's."""
     code = i18n.match(accepted(header))
-    if code is None:
-        return i18n.current()
     current = i18n.current()
     # the app's own language keeps its catalog object (a test's or a caller's own)
-    return current if current.code == code else i18n.load(code)
+    return current if code is None or code == current.code else i18n.load(code)
