@@ -1,8 +1,6 @@
 """The frozen app's entry point: exactly what the ``plexlogin`` console script runs."""
 
-import sys
-
-from plexlogin.entry import main
+from plexlogin.entry import console
 
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

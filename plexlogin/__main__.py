@@ -1,7 +1,5 @@
-"""``python -m plexlogin``."""
+"""``python -m plexlogin``: the same as the ``plexlogin`` command."""
 
-import sys
+from plexlogin.entry import console
 
-from plexlogin.entry import main
-
-sys.exit(main())
+console()
