@@ -4,11 +4,15 @@ It writes the same ``first-paint <time.monotonic_ns()>`` line to $PLEXLOGIN_PAIN
 plexlogin's window, then quits (or stays open ``--stay`` seconds), so the harness times
 both processes the same way. ``--heavy`` imports what plexlogin needs for a sign-in
 (requests, qrcode, Pillow, keyring) before the window: the cost of doing it up front.
+``--qt-types QtCore.Qt,QtGui.QIcon,...`` first touches those PySide6 names: PySide6 makes
+each class, and every enum in it, the first time it is used, so this is the bare window
+paying for the Qt types a richer window needs, and nothing else.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import time
@@ -25,6 +29,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--heavy", action="store_true", help="import the sign-in deps first")
     parser.add_argument("--stay", type=float, default=0.0, metavar="S", help="stay open S s")
+    parser.add_argument("--qt-types", default="", metavar="NAMES", help="Qt types to make first")
     args = parser.parse_args()
     if args.heavy:
         import keyring  # noqa: F401
@@ -37,6 +42,9 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication, QLabel
 
     app = QApplication(sys.argv[:1])
+    for name in filter(None, args.qt_types.split(",")):
+        module, _, attribute = name.partition(".")
+        getattr(importlib.import_module(f"PySide6.{module}"), attribute)
 
     class Label(QLabel):
         painted = False

@@ -40,6 +40,7 @@ Timings on a shared machine are noisy: read the ratios, not the milliseconds.
 from __future__ import annotations
 
 import argparse
+import ast
 import contextlib
 import itertools
 import json
@@ -395,6 +396,8 @@ class Results:
     heavy_paint: Sample = field(default_factory=Sample)
     heavy_cpu: Sample = field(default_factory=Sample)
     heavy_rss: Sample = field(default_factory=Sample)
+    qt_paint: Sample = field(default_factory=Sample)  # the bare window + the window's Qt types
+    qt_cpu: Sample = field(default_factory=Sample)
     # plexlogin, with the floor launched just before each value (for per-pair ratios)
     first_paint: Sample = field(default_factory=Sample)
     first_paint_floor: list[float] = field(default_factory=list)
@@ -449,13 +452,52 @@ def until_first_paint(argv: list[str], env: dict[str, str], marks: Path) -> Proc
     return proc
 
 
-def floor_launch(bench: Bench, results: Results, *, heavy: bool) -> None:
-    """The bare window (or with the sign-in libraries imported first), killed at paint."""
+def window_qt_types(package: Path = ROOT / "plexlogin") -> list[str]:
+    """``QtModule.Name`` of every PySide6 name the window's modules import at load time.
+
+    Follows the module-level ``from plexlogin... import`` statements from
+    ``plexlogin.gui.app`` (what ``plexlogin login`` loads before its first paint); imports
+    inside functions are made later and are left out.
+    """
+    names: list[str] = []
+    seen: set[str] = set()
+    todo = ["plexlogin.gui.app"]
+    while todo:
+        module = todo.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        path = package.parent / (module.replace(".", "/") + ".py")
+        if not path.exists():
+            path = path.with_suffix("") / "__init__.py"
+        if not path.exists():  # a name from a module, not a submodule
+            continue
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if not isinstance(node, ast.ImportFrom) or node.module is None:
+                continue
+            if node.module.startswith("PySide6.Qt"):
+                qt_module = node.module.removeprefix("PySide6.")
+                names += [f"{qt_module}.{a.name}" for a in node.names if a.name != "*"]
+            elif node.module.startswith("plexlogin"):  # the module, or its submodules
+                todo += [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+    return sorted(set(names))
+
+
+def floor_launch(
+    bench: Bench, results: Results, *, heavy: bool = False, qt_types: Sequence[str] = ()
+) -> None:
+    """The bare window, killed at paint: or with the sign-in libraries imported first, or
+    with the Qt types of plexlogin's window made first."""
     marks = bench.mark_file()
     argv = [bench.python, str(FLOOR_SCRIPT), "--stay", "60", *(["--heavy"] if heavy else [])]
+    if qt_types:
+        argv += ["--qt-types", ",".join(qt_types)]
     proc = until_first_paint(argv, bench.env_for(marks), marks)
     painted = read_marks(marks)["first-paint"] - proc.launched
-    if heavy:
+    if qt_types:
+        results.qt_paint.add(painted)
+        results.qt_cpu.add(proc.total_cpu)
+    elif heavy:
         results.heavy_paint.add(painted)
         results.heavy_cpu.add(proc.total_cpu)
         results.heavy_rss.add(proc.peak_rss_kib)
@@ -749,8 +791,12 @@ def build_rows(r: Results) -> list[Row]:
             "launch → window painted (offscreen, source install)",
             f"{r.first_paint.describe(ms)}; CPU to the first paint {r.paint_cpu.describe(ms)}",
             f"bare window {r.floor_paint.describe(ms)}, CPU {r.floor_cpu.describe(ms)}; "
-            f"with requests, qrcode, Pillow, keyring up front {r.heavy_paint.describe(ms)}",
-            f"{paint_ratio:.2f}x (per launch {paint_pairs:.2f}x; CPU {cpu_ratio:.2f}x)",
+            f"with requests, qrcode, Pillow, keyring up front {r.heavy_paint.describe(ms)}; "
+            f"with the Qt types plexlogin's window uses made first {r.qt_paint.describe(ms)}, "
+            f"CPU {r.qt_cpu.describe(ms)}",
+            f"{paint_ratio:.2f}x (per launch {paint_pairs:.2f}x; CPU {cpu_ratio:.2f}x); "
+            f"{r.first_paint.median / r.qt_paint.median:.2f}x the window with its Qt types "
+            f"(CPU {r.paint_cpu.median / r.qt_cpu.median:.2f}x)",
             f"≤ {GOAL_FIRST_PAINT}x",
             paint_ratio <= GOAL_FIRST_PAINT,
             f"first paint {paint_pairs:.2f}x the bare window (median per launch)"
@@ -1111,8 +1157,10 @@ def launch_rounds(bench: Bench, results: Results, variants: Variants, launches: 
     """Warm up, then ``launches`` rounds of the floors, the window and every variant."""
     print(f"warming up, then {launches} rounds of launches", flush=True)
     scratch = Results()
+    qt_types = window_qt_types()
     floor_launch(bench, scratch, heavy=False)
     floor_launch(bench, scratch, heavy=True)
+    floor_launch(bench, scratch, qt_types=qt_types)
     window_signin(bench, Results(), scratch)
     for index in range(launches):
         # alternating, so that a busy moment hits the floors and plexlogin alike
@@ -1120,6 +1168,7 @@ def launch_rounds(bench: Bench, results: Results, variants: Variants, launches: 
         window_to_paint(bench, results, results)
         floor_launch(bench, results, heavy=True)
         window_signin(bench, results, results)
+        floor_launch(bench, results, qt_types=qt_types)
         network_signin(bench, results)
         for source, variant in variants.values():
             window_to_paint(bench, variant, results, source)
