@@ -10,18 +10,21 @@ import gc
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QSocketNotifier, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from plexlogin import APP_NAME
 from plexlogin.errors import Cancelled
-from plexlogin.events import Event
 from plexlogin.gui.language import use_language
 from plexlogin.gui.window import APP_ID, SignInWindow, app_icon
 from plexlogin.gui.worker import SessionFactory
 from plexlogin.login import LoginSettings, Outcome
 from plexlogin.signals import cancel_on_signals, wakeup_socket
+
+if TYPE_CHECKING:
+    from plexlogin.events import Event
 
 #: start the sign-in even if the window is never exposed (e.g. opened on a hidden desktop)
 START_ANYWAY_MS = 500

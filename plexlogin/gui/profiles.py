@@ -43,13 +43,13 @@ from PySide6.QtWidgets import (
 )
 
 from plexlogin.errors import Cancelled
-from plexlogin.events import Event, Profile, ProfilesOffered
 from plexlogin.gui import theme
 from plexlogin.gui.language import keep_left_to_right
 from plexlogin.gui.widgets import AvatarView
 from plexlogin.i18n import _, format_number, ngettext, pgettext
 
 if TYPE_CHECKING:
+    from plexlogin.events import Event, Profile, ProfilesOffered
     from plexlogin.login import LoginSession, LoginSettings
 
 PIN_LENGTH = 4
@@ -159,6 +159,8 @@ class ProfileBridge(QObject):
 
     def choose(self, offer: ProfilesOffered) -> Profile | None:
         """Show the picker; the chosen profile, or None to keep the approving account."""
+        from plexlogin.events import Profile  # the sign-in's thread, long after the paint
+
         self.pickerWanted.emit(offer)
         answer = self._wait()
         return answer if isinstance(answer, Profile) else None
@@ -467,21 +469,44 @@ class PinPad(_Page):
 
 
 class ProfilePages(QObject):
-    """Puts the picker and the PIN pad in the window's page stack and answers the bridge."""
+    """Puts the picker and the PIN pad in the window's page stack and answers the bridge.
+
+    Each page is made the first time it is needed: most sign-ins are not in a Plex Home,
+    and the window's first paint should not wait for pages it may never show.
+    """
+
+    #: a page was made and put in the stack (the window gives it its TV sizes)
+    pageMade = Signal(QWidget)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.bridge = ProfileBridge()
-        self.picker = ProfilePicker()
-        self.pad = PinPad()
+        self._picker: ProfilePicker | None = None
+        self._pad: PinPad | None = None
         self._stack: QStackedWidget | None = None
         self._after: QWidget | None = None
         self._offer: ProfilesOffered | None = None
         self.bridge.pickerWanted.connect(self._show_picker)
         self.bridge.pinWanted.connect(self._show_pad)
-        self.picker.chosen.connect(self._answer)
-        self.pad.entered.connect(self.bridge.answer)  # the pad says "Checking…" meanwhile
-        self.pad.back.connect(lambda: self._answer(None))
+
+    @property
+    def picker(self) -> ProfilePicker:
+        """The profile picker (made on first use)."""
+        if self._picker is None:
+            self._picker = ProfilePicker()
+            self._picker.chosen.connect(self._answer)
+            self._made(self._picker)
+        return self._picker
+
+    @property
+    def pad(self) -> PinPad:
+        """The PIN pad (made on first use)."""
+        if self._pad is None:
+            self._pad = PinPad()
+            self._pad.entered.connect(self.bridge.answer)  # it says "Checking…" meanwhile
+            self._pad.back.connect(lambda: self._answer(None))
+            self._made(self._pad)
+        return self._pad
 
     def session_factory(
         self, settings: LoginSettings, on_event: Callable[[Event], None]
@@ -490,10 +515,17 @@ class ProfilePages(QObject):
         return self.bridge.session_factory(settings, on_event)
 
     def add_to(self, stack: QStackedWidget, after: QWidget | None) -> None:
-        """Add both pages to ``stack``; ``after`` is shown while plex.tv works on an answer."""
+        """Put the pages in ``stack`` once made; ``after`` is shown while plex.tv works on
+        an answer."""
         self._stack, self._after = stack, after
-        stack.addWidget(self.picker)
-        stack.addWidget(self.pad)
+        for page in (self._picker, self._pad):
+            if page is not None:
+                self._made(page)
+
+    def _made(self, page: QWidget) -> None:
+        if self._stack is not None and self._stack.indexOf(page) < 0:
+            self._stack.addWidget(page)
+            self.pageMade.emit(page)
 
     @Slot(object)
     def _show_picker(self, offer: ProfilesOffered) -> None:

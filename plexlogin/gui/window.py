@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, Qt, QThread, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import (
@@ -40,7 +40,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from plexlogin import events
 from plexlogin.gui import theme, tv
 from plexlogin.gui.accessibility import announce, set_role
 from plexlogin.gui.language import direction
@@ -50,9 +49,11 @@ from plexlogin.gui.profiles import ProfilePages
 from plexlogin.gui.qrbitmap import QrBitmap
 from plexlogin.gui.widgets import spell_out
 from plexlogin.gui.worker import SessionFactory, SignInWorker
-from plexlogin.home import DEMO_HOME_NOTE
 from plexlogin.i18n import _
 from plexlogin.login import LoginSettings, Outcome
+
+if TYPE_CHECKING:
+    from plexlogin import events
 
 APP_ID = "io.github.plexlogin"
 #: how long "Signed in as …" stays up before the window closes by itself
@@ -160,19 +161,7 @@ class SignInWindow(QWidget):
         self._stopped = False  # a failure is on screen: the first reason stands
         self._restyling = False
         self._tv: tv.TvLayout | None = None  # TV mode's sizes (None: the desk window)
-        self._handlers: dict[type, Callable[[Any], None]] = {
-            events.Renewing: self._renewing,
-            events.Trouble: self._show_trouble,
-            events.Recovered: self._recovered,
-            events.Approved: self._approved,
-            events.Verified: self._verified,
-            events.ProfilesOffered: lambda event: None,  # self.profiles shows the picker
-            events.ProfileSwitched: self._verified,  # from now on, the profile is the account
-            events.Stored: self._show_done,
-            events.StoreFailed: lambda event: self._show_save_failed(str(event.error)),
-            events.WaitingForKeyring: lambda event: self._show_save_failed(event.message),
-            events.Failed: lambda event: self._show_failed(str(event.error)),
-        }
+        self._handlers: dict[type, Callable[[Any], None]] = {}  # made with the first event
 
         # the language's direction on the window itself too: a setup wizard's own
         # QApplication (which plexlogin does not set up) may read the other way
@@ -250,6 +239,7 @@ class SignInWindow(QWidget):
         for page in self._pages.values():
             self.pages.addWidget(page)
         self.profiles.add_to(self.pages, after=self.finishing)
+        self.profiles.pageMade.connect(self._page_made)
         self._expose_parts()
         self._connect_parts()
 
@@ -277,6 +267,8 @@ class SignInWindow(QWidget):
             product=self._settings.product
         )
         if self._settings.demo:
+            from plexlogin.home import DEMO_HOME_NOTE  # the demo's Home: events and all
+
             # say so plainly: nobody should think a real account is being linked
             promise = _("Demo: a local stand-in for plex.tv; no real Plex account is involved.")
             promise += " " + _(DEMO_HOME_NOTE)
@@ -340,6 +332,12 @@ class SignInWindow(QWidget):
         self._tv = tv.layout_for(screen)
         self._restyle()
         self.resize(screen)  # showFullScreen() does this too, once shown
+
+    def _page_made(self, page: QWidget) -> None:
+        """A page made after the window (a Plex Home's picker or PIN pad): in TV mode, it
+        too gets the TV's sizes."""
+        if self._tv is not None:
+            self._restyle()
 
     def _restyle(self) -> None:
         """Fonts and colours from the current palette (again when the theme changes)."""
@@ -437,7 +435,31 @@ class SignInWindow(QWidget):
     def _apply(self, event: events.Event) -> None:
         if self._outcome is not None:
             return  # a late report for a window that is already closing
+        if not self._handlers:
+            self._handlers = self._make_handlers()
         self._handlers[type(event)](event)
+
+    def _make_handlers(self) -> dict[type, Callable[[Any], None]]:
+        """What each event does to the window.
+
+        Made when the first event arrives: :mod:`plexlogin.events` (14 dataclasses, 15 ms
+        to create) then loads in the sign-in's thread, after the first paint.
+        """
+        from plexlogin import events
+
+        return {
+            events.Renewing: self._renewing,
+            events.Trouble: self._show_trouble,
+            events.Recovered: self._recovered,
+            events.Approved: self._approved,
+            events.Verified: self._verified,
+            events.ProfilesOffered: lambda event: None,  # self.profiles shows the picker
+            events.ProfileSwitched: self._verified,  # from now on, the profile is the account
+            events.Stored: self._show_done,
+            events.StoreFailed: lambda event: self._show_save_failed(str(event.error)),
+            events.WaitingForKeyring: lambda event: self._show_save_failed(event.message),
+            events.Failed: lambda event: self._show_failed(str(event.error)),
+        }
 
     @Slot(object, object)
     def _show_codes(self, event: events.CodesReady, qr: QrBitmap) -> None:

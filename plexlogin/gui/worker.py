@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, TypeVar
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QImage
 
-from plexlogin import events
 from plexlogin.errors import Cancelled, ExitCode
 
 if TYPE_CHECKING:
@@ -210,6 +209,8 @@ class SignInWorker(QObject):
             return
         if self._stopping.is_set():
             return
+        from plexlogin import events  # loaded by the sign-in already; not before the paint
+
         if isinstance(item, events.CodesReady):
             from plexlogin.gui.qrencode import encode_qr
 

@@ -147,7 +147,8 @@ def test_the_window_modules_load_nothing_slow_before_the_first_paint() -> None:
         "import plexlogin.cli, plexlogin.config, plexlogin.gui.app, plexlogin.preconnect;"
         "app = plexlogin.gui.app.application();"  # the icon too: read from plain files
         "slow = ['requests', 'keyring', 'qrcode', 'PIL', 'plexlogin.flow', 'plexlogin.plex',"
-        " 'importlib.metadata', 'uuid', 'platformdirs', 'importlib.resources', 'ssl', 'babel'];"
+        " 'importlib.metadata', 'uuid', 'platformdirs', 'importlib.resources', 'ssl', 'babel',"
+        " 'plexlogin.events', 'plexlogin.home'];"
         "print([name for name in slow if name in sys.modules])"
     )
     result = subprocess.run(

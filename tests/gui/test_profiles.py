@@ -137,3 +137,20 @@ def test_no_home_shows_no_picker(
     outcome = finish(qtbot, window)
     assert (outcome.username, outcome.profile) == ("jane", None)
     assert window.profiles.picker.tiles == []
+
+
+def test_the_home_pages_are_made_when_needed_and_take_the_tv_sizes(
+    qtbot: QtBot, home_sim: Simulator, memory_keyring: MemoryKeyring, open_window: OpenWindow
+) -> None:
+    window = open_window(settings_for(home_sim, stay_open=True, tv=True), success_pause_ms=50)
+    pages = window.pages.count()
+    code, _ = wait_for_codes(qtbot, window)
+    assert window.pages.count() == pages  # nothing made for a Home before plex.tv offers one
+    home_sim.approve(code=code)
+    qtbot.waitUntil(lambda: window.pages.count() == pages + 1, timeout=WAIT_MS)
+    picker = window.profiles.picker
+    assert window.pages.currentWidget() is picker
+    # made after the window took the TV's sizes, the picker has them too
+    assert picker.hint.font() == window.subtitle.font()
+    assert picker.hint.font() != QApplication.font()
+    window.close()
