@@ -10,7 +10,8 @@ Runs the real window against the simulator (in-memory keyring, throw-away config
 
 Add ``--scale 2`` for HiDPI shots (sets QT_SCALE_FACTOR before Qt starts) and ``--dark``
 for a dark palette (the files get a ``-dark`` suffix). ``--tv`` grabs TV mode at 1080p
-instead (docs/tv-waiting.png, docs/tv-signed-in.png). ``--lang de`` draws the window in
+instead (docs/tv-waiting.png, docs/tv-signed-in.png; with ``--home``, docs/tv-profiles.png
+and docs/tv-pin-pad.png). ``--lang de`` draws the window in
 that language (the files get a ``-de`` suffix: docs/screenshot-waiting-de.png).
 """
 
@@ -104,14 +105,16 @@ def take_shots(
     when_done()
 
 
-def take_home_shots(window: SignInWindow, sim: Simulator, out: Path, suffix: str) -> None:
+def take_home_shots(
+    window: SignInWindow, sim: Simulator, out: Path, suffix: str, prefix: str = "screenshot"
+) -> None:
     """Approve as the Home's admin, grab the picker, choose Mia, grab the PIN pad half typed."""
     from PySide6.QtCore import QTimer
 
     profiles = window.profiles
 
     def shot(name: str) -> None:
-        window.grab().save(str(out / f"screenshot-{name}{suffix}.png"))
+        window.grab().save(str(out / f"{prefix}-{name}{suffix}.png"))
 
     def pad() -> None:
         for digit in "12":  # two of four digits: the dots show the masking
@@ -179,10 +182,11 @@ def main() -> int:
     with simulator as sim:
         window = open_window(sim, tv=args.tv)
         suffix = ("-dark" if args.dark else "") + (f"-{language.code}" if args.lang else "")
+        prefix = "tv" if args.tv else "screenshot"
         if args.home:
-            take_home_shots(window, sim, args.out, suffix)
+            take_home_shots(window, sim, args.out, suffix, prefix)
         else:
-            take_shots(window, sim, args.out, suffix, "tv" if args.tv else "screenshot")
+            take_shots(window, sim, args.out, suffix, prefix)
         window.finished.connect(app.quit)
         QTimer.singleShot(20_000, app.quit)  # never hang
         window.show()

@@ -50,6 +50,7 @@ from plexlogin.i18n import _, format_number, ngettext, pgettext
 
 if TYPE_CHECKING:
     from plexlogin.events import Event, Profile, ProfilesOffered
+    from plexlogin.gui.tv import TvLayout
     from plexlogin.login import LoginSession, LoginSettings
 
 PIN_LENGTH = 4
@@ -121,7 +122,17 @@ class PinDots(QWidget):
 
 
 class _Page(QWidget):
-    """A page on which Escape means Back, not the window's Cancel shortcut."""
+    """A page on which Escape means Back, not the window's Cancel shortcut.
+
+    Each page has a ``heading``. In TV mode the window first gives every widget its base
+    font; :meth:`use_tv` then makes the heading stand out again, as on the desk.
+    """
+
+    heading: QLabel
+
+    def use_tv(self, tv: TvLayout) -> None:
+        """TV mode: the page's own sizes over the TV's base font."""
+        self.heading.setFont(theme.scaled_font(self.font(), 1.45, QFont.Weight.DemiBold))
 
     def event(self, event: QEvent) -> bool:  # Qt API name
         """Claim Escape before the window-wide shortcut sees it (it reaches keyPressEvent)."""
@@ -250,15 +261,19 @@ class ProfileAvatar(AvatarView):
 class ProfileTile(QPushButton):
     """One profile: avatar (initials until the picture loads), title, lock and admin badges."""
 
+    #: the desk size; TV mode scales it (:meth:`fit`)
+    SIZE = QSize(140, 188)
+    _MARGINS = (8, 12, 8, 10)
+
     def __init__(self, profile: Profile, *, signed_in: bool) -> None:
         super().__init__()
         self.profile = profile
         self.setObjectName("profileTile")
         self.setCheckable(False)
         # a button's size hint ignores a layout inside it: the tile says its own size
-        self.setFixedSize(140, 188)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 12, 8, 10)
+        self.setFixedSize(self.SIZE)
+        layout = self._layout = QVBoxLayout(self)
+        layout.setContentsMargins(*self._MARGINS)
         layout.setSpacing(6)
         self.avatar = ProfileAvatar(profile.protected)
         self.avatar.set_name(profile.title)
@@ -276,12 +291,25 @@ class ProfileTile(QPushButton):
             if on
         ]
         self.badges = _label("  ·  ".join(badges), role="muted")
+        self._desk_fonts = (self.title.font(), self.badges.font())
         layout.addWidget(self.badges)
         layout.addStretch(1)
         described = [*badges, pgettext("profile badge", "signed in")] if signed_in else badges
         # a button's accessible name is its text; this one has its text in child labels
         self.setAccessibleName(profile.title)
         self.setAccessibleDescription(", ".join(described))
+
+    def fit(self, scale: float) -> None:
+        """The tile, its picture and its text at ``scale`` times their desk size."""
+        self.setFixedSize(round(self.SIZE.width() * scale), round(self.SIZE.height() * scale))
+        self._layout.setContentsMargins(*(round(margin * scale) for margin in self._MARGINS))
+        self._layout.setSpacing(round(6 * scale))
+        title, badges = self._desk_fonts
+        self.title.setFont(theme.scaled_font(title, scale))
+        self.badges.setFont(theme.scaled_font(badges, scale))
+        self.avatar.SIDE = round(AvatarView.SIDE * scale)
+        self.avatar.setFixedSize(self.avatar.SIDE + 6, self.avatar.SIDE + 6)
+        self.avatar.update()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt API name
         """Enter (or a remote's OK) chooses, like Space."""
@@ -313,13 +341,8 @@ class ProfilePicker(_Page):
         layout.addLayout(self._row)
         layout.addStretch(1)
         self.tiles: list[ProfileTile] = []
-        # a remote has no pointer: where the focus is must be seen from the sofa
-        accent = theme.css(theme.ACCENT)
-        self.setStyleSheet(
-            "QPushButton#profileTile { border: 1px solid palette(mid); border-radius: 10px;"
-            " background: palette(base); }"
-            f" QPushButton#profileTile:focus {{ border: 3px solid {accent}; }}"
-        )
+        self._tv: TvLayout | None = None
+        self._style(ring=3)
         self._thumbs = _Thumbs()
         self._thumbs.loaded.connect(self._show_thumb)
 
@@ -334,6 +357,7 @@ class ProfilePicker(_Page):
             self._row.addWidget(tile)
             self.tiles.append(tile)
             self._thumbs.fetch(profile.uuid, profile.thumb)
+        self._fit_tiles()
         if offer.profiles:
             # TRANSLATORS: {name} is the signed-in profile's name; Back is the remote's key
             hint = _("Arrows and Enter choose · Back: stay signed in as {name}").format(
@@ -344,6 +368,32 @@ class ProfilePicker(_Page):
         self.hint.setText(hint)
         if self.tiles:
             self.tiles[0].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def use_tv(self, tv: TvLayout) -> None:
+        """TV mode: tiles at the TV's scale, or as large as a row of them fits."""
+        super().use_tv(tv)
+        self._tv = tv
+        self._style(ring=tv.ring)
+        self._fit_tiles()
+
+    def _style(self, ring: int) -> None:
+        # a remote has no pointer: where the focus is must be seen from the sofa
+        accent = theme.css(theme.ACCENT)
+        self.setStyleSheet(
+            "QPushButton#profileTile { border: 1px solid palette(mid); border-radius: 10px;"
+            " background: palette(base); }"
+            f" QPushButton#profileTile:focus {{ border: {ring}px solid {accent}; }}"
+        )
+
+    def _fit_tiles(self) -> None:
+        if self._tv is None or not self.tiles:
+            return
+        count = len(self.tiles)
+        room = self._tv.width - 2 * self._tv.margins[0] - self._row.spacing() * (count - 1)
+        fits = room / (count * ProfileTile.SIZE.width())
+        scale = max(1.0, min(self._tv.scale, fits))
+        for tile in self.tiles:
+            tile.fit(scale)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt API name
         """Arrows move between tiles; Back keeps the approving account."""
@@ -394,6 +444,11 @@ class PinPad(_Page):
         layout.addStretch(1)
         self._show_dots()
 
+    def use_tv(self, tv: TvLayout) -> None:
+        """TV mode: the heading and the dots stand out over the TV's base font."""
+        super().use_tv(tv)
+        self.dots.setFont(theme.scaled_font(self.font(), 2.2))
+
     def _build_keys(self) -> QGridLayout:
         grid = QGridLayout()
         grid.setAlignment(Qt.AlignmentFlag.AlignHCenter)
@@ -404,9 +459,10 @@ class PinPad(_Page):
             key = QPushButton(texts.get(name, name))
             key.setObjectName("pinKey")
             # the desk's size at least; larger when the text needs it (a TV's type, a
-            # translation of "Back" longer than the key)
+            # translation of "Back" longer than the key), and as wide as its column's
+            # widest key, so that the pad's edges are straight
             key.setMinimumSize(96, 44)
-            key.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+            key.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
             keep_left_to_right(key)  # a PIN pad is laid out like a phone's, in any language
             grid.addWidget(key, index // 3, index % 3)
             self.keys[name] = key
@@ -483,6 +539,7 @@ class ProfilePages(QObject):
         self.bridge = ProfileBridge()
         self._picker: ProfilePicker | None = None
         self._pad: PinPad | None = None
+        self._tv: TvLayout | None = None
         self._stack: QStackedWidget | None = None
         self._after: QWidget | None = None
         self._offer: ProfilesOffered | None = None
@@ -495,8 +552,17 @@ class ProfilePages(QObject):
         if self._picker is None:
             self._picker = ProfilePicker()
             self._picker.chosen.connect(self._answer)
+            if self._tv is not None:
+                self._picker.use_tv(self._tv)
             self._made(self._picker)
         return self._picker
+
+    def use_tv(self, tv: TvLayout) -> None:
+        """TV mode's sizes for the pages, now or when they are made."""
+        self._tv = tv
+        for page in (self._picker, self._pad):
+            if page is not None:
+                page.use_tv(tv)
 
     @property
     def pad(self) -> PinPad:
@@ -505,6 +571,8 @@ class ProfilePages(QObject):
             self._pad = PinPad()
             self._pad.entered.connect(self.bridge.answer)  # it says "Checking…" meanwhile
             self._pad.back.connect(lambda: self._answer(None))
+            if self._tv is not None:
+                self._pad.use_tv(self._tv)
             self._made(self._pad)
         return self._pad
 

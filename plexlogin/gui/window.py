@@ -372,6 +372,7 @@ class SignInWindow(QWidget):
         self.code_view.set_scale(layout.scale, ring=layout.ring)
         self.qr_view.set_side(layout.qr_side)
         tv.grow_pictures(self, layout)
+        self.profiles.use_tv(layout)  # after the fonts and pictures above: tiles size their own
         return base
 
     # -- Qt events --

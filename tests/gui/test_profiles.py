@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from plexlogin.errors import ExitCode
+from plexlogin.gui.profiles import ProfileTile
 from plexlogin.gui.window import SignInWindow
 from plexlogin.login import Outcome
 from plexlogin.simulator import DEMO_HOME, DEMO_PROFILE_PIN, Simulator
@@ -150,7 +151,16 @@ def test_the_home_pages_are_made_when_needed_and_take_the_tv_sizes(
     qtbot.waitUntil(lambda: window.pages.count() == pages + 1, timeout=WAIT_MS)
     picker = window.profiles.picker
     assert window.pages.currentWidget() is picker
-    # made after the window took the TV's sizes, the picker has them too
+    # made after the window took the TV's sizes, the picker has them too: the hint at
+    # the TV's base size, the heading above it, and tiles larger than on a desk that
+    # still fit the screen side by side
     assert picker.hint.font() == window.subtitle.font()
     assert picker.hint.font() != QApplication.font()
+    assert picker.heading.font().pointSizeF() > picker.hint.font().pointSizeF()
+    desk_title = QApplication.font().pointSizeF() * 1.1
+    for tile in picker.tiles:
+        assert tile.width() > ProfileTile.SIZE.width()
+        assert tile.title.font().pointSizeF() > desk_title
+        corner = tile.mapTo(window, tile.rect().bottomRight())
+        assert window.rect().contains(corner)
     window.close()
