@@ -30,12 +30,14 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QPen,
+    QResizeEvent,
 )
 from PySide6.QtWidgets import (
+    QFrame,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
@@ -262,7 +264,7 @@ class ProfileTile(QPushButton):
     """One profile: avatar (initials until the picture loads), title, lock and admin badges."""
 
     #: the desk size; TV mode scales it (:meth:`fit`)
-    SIZE = QSize(140, 188)
+    SIZE = QSize(140, 160)
     _MARGINS = (8, 12, 8, 10)
 
     def __init__(self, profile: Profile, *, signed_in: bool) -> None:
@@ -270,8 +272,11 @@ class ProfileTile(QPushButton):
         self.profile = profile
         self.setObjectName("profileTile")
         self.setCheckable(False)
-        # a button's size hint ignores a layout inside it: the tile says its own size
-        self.setFixedSize(self.SIZE)
+        # a button's size hint ignores a layout inside it (and style sheets give buttons a
+        # minimum height of their own): the tile says its own size, and keeps it
+        self._size = QSize(self.SIZE)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.setFixedSize(self._size)
         layout = self._layout = QVBoxLayout(self)
         layout.setContentsMargins(*self._MARGINS)
         layout.setSpacing(6)
@@ -301,7 +306,9 @@ class ProfileTile(QPushButton):
 
     def fit(self, scale: float) -> None:
         """The tile, its picture and its text at ``scale`` times their desk size."""
-        self.setFixedSize(round(self.SIZE.width() * scale), round(self.SIZE.height() * scale))
+        self._size = QSize(round(self.SIZE.width() * scale), round(self.SIZE.height() * scale))
+        self.setFixedSize(self._size)
+        self.updateGeometry()
         self._layout.setContentsMargins(*(round(margin * scale) for margin in self._MARGINS))
         self._layout.setSpacing(round(6 * scale))
         title, badges = self._desk_fonts
@@ -311,6 +318,21 @@ class ProfileTile(QPushButton):
         self.avatar.setFixedSize(self.avatar.SIDE + 6, self.avatar.SIDE + 6)
         self.avatar.update()
 
+    def event(self, event: QEvent) -> bool:  # Qt API name
+        """Keep the tile's size when a style sheet gives buttons a minimum height."""
+        handled = super().event(event)
+        if event.type() == QEvent.Type.Polish:
+            self.setFixedSize(self._size)
+        return handled
+
+    def sizeHint(self) -> QSize:  # Qt API name
+        """The tile's own size (see :meth:`fit`)."""
+        return QSize(self._size)
+
+    def minimumSizeHint(self) -> QSize:  # Qt API name
+        """Never smaller than its own size."""
+        return QSize(self._size)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt API name
         """Enter (or a remote's OK) chooses, like Space."""
         if event.key() in _ENTER_KEYS:
@@ -319,10 +341,21 @@ class ProfileTile(QPushButton):
         super().keyPressEvent(event)
 
 
+_ARROWS = (Qt.Key.Key_Right, Qt.Key.Key_Left, Qt.Key.Key_Down, Qt.Key.Key_Up)
+#: TV mode: tiles in a row at most; with more, two rows fill this share of the screen
+TV_ROW = 5
+TV_TWO_ROWS = 0.6
+
+
 class ProfilePicker(_Page):
-    """The page "Who is watching?": a row of tiles, the signed-in profile first and focused."""
+    """The page "Who is watching?": tiles, the signed-in profile first and focused.
+
+    A Plex Home has up to 15 profiles: the tiles fill rows as wide as the page, and the
+    rows scroll when there are more than fit (the focused tile is always scrolled to).
+    """
 
     chosen = Signal(object)  # Profile, or None for Back (keep the approving account)
+    _GAP = 14  # between the hint and the tiles
 
     def __init__(self) -> None:
         super().__init__()
@@ -334,12 +367,26 @@ class ProfilePicker(_Page):
         layout.addWidget(self.heading)
         self.hint = _label("", role="muted")
         layout.addWidget(self.hint)
-        layout.addSpacing(14)
-        self._row = QHBoxLayout()
-        self._row.setSpacing(12)
-        self._row.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        layout.addLayout(self._row)
+        layout.addSpacing(self._GAP)
+        self._area = QScrollArea()
+        self._area.setFrameShape(QFrame.Shape.NoFrame)
+        self._area.setWidgetResizable(True)
+        self._area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._area.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self._area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the tiles take the focus
+        tiles = QWidget()
+        tiles.setObjectName("profileTiles")
+        self._area.setWidget(tiles)
+        self._area.viewport().setAutoFillBackground(False)
+        tiles.setAutoFillBackground(False)
+        self._grid = QGridLayout(tiles)
+        self._grid.setSpacing(12)
+        # room for the focus ring, which is drawn inside the tile but must not be clipped
+        self._grid.setContentsMargins(2, 2, 2, 2)
+        self._grid.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self._area)
         layout.addStretch(1)
+        self._columns = 0
         self.tiles: list[ProfileTile] = []
         self._tv: TvLayout | None = None
         self._style(ring=3)
@@ -354,10 +401,9 @@ class ProfilePicker(_Page):
         for profile in offer.profiles:
             tile = ProfileTile(profile, signed_in=profile.uuid == offer.current)
             tile.clicked.connect(lambda _=False, p=profile: self.chosen.emit(p))
-            self._row.addWidget(tile)
+            tile.installEventFilter(self)  # the arrows are the picker's (see eventFilter)
             self.tiles.append(tile)
             self._thumbs.fetch(profile.uuid, profile.thumb)
-        self._fit_tiles()
         if offer.profiles:
             # TRANSLATORS: {name} is the signed-in profile's name; Back is the remote's key
             hint = _("Arrows and Enter choose · Back: stay signed in as {name}").format(
@@ -366,6 +412,8 @@ class ProfilePicker(_Page):
         else:
             hint = _("Arrows and Enter choose · Back: stay signed in as this account")
         self.hint.setText(hint)
+        self._columns = 0
+        self._fit_tiles()  # after the hint: the rows get the height it leaves
         if self.tiles:
             self.tiles[0].setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -386,29 +434,97 @@ class ProfilePicker(_Page):
         )
 
     def _fit_tiles(self) -> None:
-        if self._tv is None or not self.tiles:
+        """TV mode's tile size: the TV's scale, or as large as a row of them fits (and,
+        with more than a row, as large as two rows fit)."""
+        if self._tv is not None and self.tiles:
+            desk, spacing = ProfileTile.SIZE, self._grid.spacing()
+            in_row = min(len(self.tiles), TV_ROW)
+            room = self._row_room(self._tv.width - 2 * self._tv.margins[0])
+            fits = (room - spacing * (in_row - 1)) / (in_row * desk.width())
+            if len(self.tiles) > TV_ROW:
+                fits = min(fits, (self._tv.height * TV_TWO_ROWS - spacing) / (2 * desk.height()))
+            scale = max(1.0, min(self._tv.scale, fits))
+            for tile in self.tiles:
+                tile.fit(scale)
+            self._columns = 0  # larger tiles: fewer in a row
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """Put the tiles in as many columns as the page's width holds."""
+        if not self.tiles:
             return
-        count = len(self.tiles)
-        room = self._tv.width - 2 * self._tv.margins[0] - self._row.spacing() * (count - 1)
-        fits = room / (count * ProfileTile.SIZE.width())
-        scale = max(1.0, min(self._tv.scale, fits))
-        for tile in self.tiles:
-            tile.fit(scale)
+        spacing = self._grid.spacing()
+        columns = (self._row_room(self.width()) + spacing) // (self.tiles[0].width() + spacing)
+        columns = max(1, min(len(self.tiles), columns))
+        if columns != self._columns:
+            self._columns = columns
+            for index, tile in enumerate(self.tiles):
+                self._grid.addWidget(tile, index // columns, index % columns)
+        # as tall as the rows, or as the page leaves room for (then the rows scroll): the
+        # stretches above and below would otherwise leave the scroll area its minimum
+        rows = -(-len(self.tiles) // columns)
+        margins = self._grid.contentsMargins()
+        needed = rows * self.tiles[0].height() + (rows - 1) * spacing
+        needed += margins.top() + margins.bottom()
+        width = self.width()
+        room = self.height() - self._GAP
+        room -= self.heading.heightForWidth(width) + self.hint.heightForWidth(width)
+        self._area.setFixedHeight(max(self.tiles[0].height() // 2, min(needed, room)))
+
+    def _row_room(self, width: int) -> int:
+        """The width a row of tiles has on a page ``width`` wide."""
+        margins = self._grid.contentsMargins()
+        scroll_bar = self._area.verticalScrollBar().sizeHint().width()
+        return width - scroll_bar - margins.left() - margins.right()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # Qt API name
+        """More or fewer tiles in a row when the page's width changes."""
+        super().resizeEvent(event)
+        self._arrange()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt API name
+        """A tile's arrow keys move between the tiles, by the picker's rows.
+
+        Caught before the tile sees them: a button would move the focus to whichever
+        button is nearest that way, and the scroll area around the tiles would scroll.
+        """
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in _ARROWS
+        ):
+            self._arrow(event.key())
+            return True
+        return super().eventFilter(watched, event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt API name
         """Arrows move between tiles; Back keeps the approving account."""
         key = event.key()
         if key in (*_BACK_KEYS, Qt.Key.Key_Backspace):
             self.chosen.emit(None)
-        elif key in (Qt.Key.Key_Right, Qt.Key.Key_Down, Qt.Key.Key_Left, Qt.Key.Key_Up):
-            self._move(1 if key in (Qt.Key.Key_Right, Qt.Key.Key_Down) else -1)
+        elif key in _ARROWS:
+            self._arrow(key)
         else:
             super().keyPressEvent(event)
 
+    def _arrow(self, key: int) -> None:
+        if key in (Qt.Key.Key_Right, Qt.Key.Key_Left):
+            self._move(1 if key == Qt.Key.Key_Right else -1)
+        else:
+            row = max(1, self._columns) if len(self.tiles) > self._columns else 1
+            self._move(row if key == Qt.Key.Key_Down else -row)
+
     def _move(self, step: int) -> None:
+        """Left and right go round the tiles; up and down go a row (``step`` ±columns)."""
         focused = [tile for tile in self.tiles if tile.hasFocus()]
         index = self.tiles.index(focused[0]) if focused else 0
-        self.tiles[(index + step) % len(self.tiles)].setFocus(Qt.FocusReason.TabFocusReason)
+        if abs(step) == 1:
+            index = (index + step) % len(self.tiles)
+        elif 0 <= index + step < len(self.tiles):
+            index += step
+        tile = self.tiles[index]
+        tile.setFocus(Qt.FocusReason.TabFocusReason)
+        self._area.ensureWidgetVisible(tile)
 
     @Slot(str, QImage)
     def _show_thumb(self, uuid: str, image: QImage) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QScrollArea
 from pytestqt.qtbot import QtBot
 
 from plexlogin.errors import ExitCode
@@ -14,6 +14,7 @@ from plexlogin.gui.profiles import ProfileTile
 from plexlogin.gui.window import SignInWindow
 from plexlogin.login import Outcome
 from plexlogin.simulator import DEMO_HOME, DEMO_PROFILE_PIN, Simulator
+from plexlogin.simulator.profiles import Home, HomeProfile
 from plexlogin.tokens import MemoryKeyring
 
 from .conftest import WAIT_MS, settings_for, wait_for_codes
@@ -163,4 +164,65 @@ def test_the_home_pages_are_made_when_needed_and_take_the_tv_sizes(
         assert tile.title.font().pointSizeF() > desk_title
         corner = tile.mapTo(window, tile.rect().bottomRight())
         assert window.rect().contains(corner)
+    window.close()
+
+
+#: the largest Plex Home: 15 profiles, names as households give them
+BIG_HOME = Home(
+    profiles=tuple(
+        HomeProfile(title=title, username="alex" if index == 0 else None, admin=index == 0)
+        for index, title in enumerate(
+            "Alex Sam Mia Jules Noah Emma Léa Yūki Omar Zoë Ben Ana Kai Ida Max".split()
+        )
+    )
+)
+
+
+@pytest.mark.parametrize("tv", [False, True], ids=["desk", "tv"])
+def test_a_home_of_fifteen_fills_rows_that_scroll_to_the_focus(
+    qtbot: QtBot,
+    make_sim: Callable[..., Simulator],
+    memory_keyring: MemoryKeyring,
+    open_window: OpenWindow,
+    tv: bool,
+) -> None:
+    sim = make_sim(home=BIG_HOME)
+    window = open_window(settings_for(sim, stay_open=True, tv=tv), success_pause_ms=50)
+    if tv:
+        window.setGeometry(0, 0, 1920, 1080)
+    code, _ = wait_for_codes(qtbot, window)
+    sim.approve(code=code)
+    picker = window.profiles.picker
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is picker, timeout=WAIT_MS)
+    tiles = picker.tiles
+    assert len(tiles) == 15
+    # the rows get the room the page has: a whole row at least, once the layout settles
+    area = picker.findChild(QScrollArea)
+    assert area is not None
+    viewport = area.viewport()
+    qtbot.waitUntil(lambda: viewport.height() > tiles[0].height(), timeout=WAIT_MS)
+    # every tile whole (no tile squeezed to fit a row), in rows inside the window
+    desk = ProfileTile.SIZE
+    assert {tile.size() for tile in tiles} == {tiles[0].size()}
+    assert tiles[0].width() >= desk.width() and tiles[0].height() >= desk.height()
+    rows = sorted({tile.y() for tile in tiles})
+    columns = sum(1 for tile in tiles if tile.y() == rows[0])
+    assert len(rows) > 1 and columns * len(rows) >= 15
+    for tile in tiles[:columns]:
+        corner = tile.mapTo(window, tile.rect().bottomRight())
+        assert window.rect().contains(corner)
+    # Down goes a row; the last tile, far below, is scrolled into view when focused
+    assert tiles[0].hasFocus()
+    key(qtbot, Qt.Key.Key_Down)
+    assert tiles[columns].hasFocus()
+    key(qtbot, Qt.Key.Key_Left)
+    key(qtbot, Qt.Key.Key_Left)  # round to the end of the row above, then on back
+    focused = next(tile for tile in tiles if tile.hasFocus())
+    assert tiles.index(focused) == columns - 2
+    for _ in range(15):
+        key(qtbot, Qt.Key.Key_Right)
+    last = next(tile for tile in tiles if tile.hasFocus())
+    top_left = last.mapTo(viewport, last.rect().topLeft())
+    bottom_right = last.mapTo(viewport, last.rect().bottomRight())
+    assert viewport.rect().contains(top_left) and viewport.rect().contains(bottom_right)
     window.close()
