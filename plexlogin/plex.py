@@ -51,7 +51,7 @@ from plexlogin.models import (
     parse_retry_after,
     parse_user,
 )
-from plexlogin.preconnect import CA_BUNDLE_VARIABLES
+from plexlogin.preconnect import named_ca_bundle
 from plexlogin.secret import Token, redact_profile_pins
 
 DEFAULT_AUTH_URL = "https://app.plex.tv/auth"
@@ -216,19 +216,18 @@ class CaBundleNotFound(UsageError):
 
 def environment_ca_bundle() -> str | None:
     """The CA bundle (file or folder) the environment names, or None for the default."""
-    for name in CA_BUNDLE_VARIABLES:
-        path = os.environ.get(name)
-        if not path:
-            continue
-        if not os.path.exists(path):
-            raise CaBundleNotFound(
-                # TRANSLATORS: {variable} is an environment variable such as SSL_CERT_FILE
-                _("{variable} names a CA bundle that does not exist: {path}.").format(
-                    variable=name, path=repr(path)
-                )
+    named = named_ca_bundle()
+    if named is None:
+        return None
+    name, path = named
+    if not os.path.exists(path):
+        raise CaBundleNotFound(
+            # TRANSLATORS: {variable} is an environment variable such as SSL_CERT_FILE
+            _("{variable} names a CA bundle that does not exist: {path}.").format(
+                variable=name, path=repr(path)
             )
-        return path
-    return None
+        )
+    return path
 
 
 class _EnvironmentSession(requests.Session):

@@ -31,9 +31,10 @@ from urllib.parse import urlsplit
 if TYPE_CHECKING:
     import ssl
 
-#: where requests and curl look for a CA bundle, in requests' order (plex.py reads them
-#: too). SSL_CERT_FILE is OpenSSL's own; requests alone ignores it, and it is what
-#: corporate set-ups with a TLS-inspecting gateway usually export.
+#: where requests and curl look for a CA bundle, in requests' order (read by
+#: :func:`named_ca_bundle`, here and in plex.py). SSL_CERT_FILE is OpenSSL's own; requests
+#: alone ignores it, and it is what corporate set-ups with a TLS-inspecting gateway
+#: usually export.
 CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
 #: proxies requests would use for an https:// URL: with one set, requests connects to it
 PROXY_VARIABLES = ("https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY")
@@ -163,11 +164,20 @@ def _open(host: str, port: int, opening: _Opening) -> None:
             del _opening[host, port]
 
 
+def named_ca_bundle() -> tuple[str, str] | None:
+    """The first of :data:`CA_BUNDLE_VARIABLES` that is set, and the bundle it names."""
+    for name in CA_BUNDLE_VARIABLES:
+        path = os.environ.get(name)
+        if path:
+            return name, path
+    return None
+
+
 def _trust() -> str:
     """The CA bundle requests would verify with: the environment's, else certifi's."""
-    bundle = next((os.environ[name] for name in CA_BUNDLE_VARIABLES if os.environ.get(name)), None)
-    if bundle is not None:
-        return bundle
+    named = named_ca_bundle()
+    if named is not None:
+        return named[1]
     import certifi  # requests' own default
 
     return certifi.where()
