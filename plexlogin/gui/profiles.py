@@ -47,12 +47,12 @@ from PySide6.QtWidgets import (
 from plexlogin.errors import Cancelled
 from plexlogin.gui import theme
 from plexlogin.gui.language import keep_left_to_right
+from plexlogin.gui.tv import TvLayout, scale_picture
 from plexlogin.gui.widgets import AvatarView
 from plexlogin.i18n import _, format_number, ngettext, pgettext
 
 if TYPE_CHECKING:
     from plexlogin.events import Event, Profile, ProfilesOffered
-    from plexlogin.gui.tv import TvLayout
     from plexlogin.login import LoginSession, LoginSettings
 
 PIN_LENGTH = 4
@@ -314,9 +314,7 @@ class ProfileTile(QPushButton):
         title, badges = self._desk_fonts
         self.title.setFont(theme.scaled_font(title, scale))
         self.badges.setFont(theme.scaled_font(badges, scale))
-        self.avatar.SIDE = round(AvatarView.SIDE * scale)
-        self.avatar.setFixedSize(self.avatar.SIDE + 6, self.avatar.SIDE + 6)
-        self.avatar.update()
+        scale_picture(self.avatar, scale)
 
     def event(self, event: QEvent) -> bool:  # Qt API name
         """Keep the tile's size when a style sheet gives buttons a minimum height."""

@@ -103,13 +103,18 @@ def style_sheet(palette: QPalette, tv: TvLayout) -> str:
 
 
 def grow_pictures(root: QWidget, tv: TvLayout) -> None:
-    """The avatar and the alert badge at the TV's scale (they draw from ``SIDE``)."""
+    """The avatars and the alert badge at the TV's scale."""
     for picture in root.findChildren(AvatarView) + root.findChildren(AlertBadge):
-        desk = type(picture).SIDE
-        ring = 6 if isinstance(picture, AvatarView) else 0  # the avatar's badge overhang
-        picture.SIDE = round(desk * tv.scale)
-        picture.setFixedSize(picture.SIDE + ring, picture.SIDE + ring)
-        picture.update()
+        scale_picture(picture, tv.scale)
+
+
+def scale_picture(picture: AvatarView | AlertBadge, scale: float) -> None:
+    """``picture`` at ``scale`` times its desk size (it draws from ``SIDE``)."""
+    desk = type(picture).SIDE
+    ring = 6 if isinstance(picture, AvatarView) else 0  # the avatar's badge overhang
+    picture.SIDE = round(desk * scale)
+    picture.setFixedSize(picture.SIDE + ring, picture.SIDE + ring)
+    picture.update()
 
 
 def _edits_text(widget: QWidget | None) -> bool:
