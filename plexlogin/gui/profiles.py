@@ -653,7 +653,6 @@ class ProfilePages(QObject):
         self.bridge = ProfileBridge()
         self._picker: ProfilePicker | None = None
         self._pad: PinPad | None = None
-        self._tv: TvLayout | None = None
         self._stack: QStackedWidget | None = None
         self._after: QWidget | None = None
         self._offer: ProfilesOffered | None = None
@@ -666,14 +665,12 @@ class ProfilePages(QObject):
         if self._picker is None:
             self._picker = ProfilePicker()
             self._picker.chosen.connect(self._answer)
-            if self._tv is not None:
-                self._picker.use_tv(self._tv)
             self._made(self._picker)
         return self._picker
 
     def use_tv(self, tv: TvLayout) -> None:
-        """TV mode's sizes for the pages, now or when they are made."""
-        self._tv = tv
+        """TV mode's sizes for the pages made so far (a page made later is announced with
+        :attr:`pageMade`, and the window's TV restyle calls this again)."""
         for page in (self._picker, self._pad):
             if page is not None:
                 page.use_tv(tv)
@@ -685,8 +682,6 @@ class ProfilePages(QObject):
             self._pad = PinPad()
             self._pad.entered.connect(self.bridge.answer)  # it says "Checking…" meanwhile
             self._pad.back.connect(lambda: self._answer(None))
-            if self._tv is not None:
-                self._pad.use_tv(self._tv)
             self._made(self._pad)
         return self._pad
 
