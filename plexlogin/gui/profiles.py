@@ -554,7 +554,12 @@ class PinPad(_Page):
         self.message = _label("", role="error")
         layout.addWidget(self.message)
         layout.addSpacing(8)
-        layout.addLayout(self._build_keys())
+        keys = QWidget()
+        keys.setLayout(self._build_keys())
+        # a PIN pad is laid out like a phone's in any language: 1 2 3 from the left, also
+        # in a mirrored (Arabic) window; each key inherits it
+        keep_left_to_right(keys)
+        layout.addWidget(keys)
         layout.addStretch(1)
         self._show_dots()
 
@@ -577,7 +582,6 @@ class PinPad(_Page):
             # widest key, so that the pad's edges are straight
             key.setMinimumSize(96, 44)
             key.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-            keep_left_to_right(key)  # a PIN pad is laid out like a phone's, in any language
             grid.addWidget(key, index // 3, index % 3)
             self.keys[name] = key
             key.clicked.connect(lambda _checked=False, k=name: self._pressed(k))

@@ -267,6 +267,14 @@ def test_arabic_mirrors_the_window_but_not_the_code(
         f"{LEFT_TO_RIGHT_ISOLATE}plex.tv/link{POP_ISOLATE}"
         in window.code_view.accessibleDescription()
     )
+    # the PIN pad is a phone's in any language: 1 2 3 from the left, Back at the bottom left
+    profiles = window.profiles
+    profiles._show_pad(HOME.profiles[0], False)
+    QApplication.processEvents()
+    keys = profiles.pad.keys
+    left = {name: key.mapTo(window, key.rect().topLeft()).x() for name, key in keys.items()}
+    assert left["1"] < left["2"] < left["3"]
+    assert left["back"] < left["0"] < left["delete"]
     window.close()
     speak(i18n.ENGLISH)
     assert app.layoutDirection() == Qt.LayoutDirection.LeftToRight
