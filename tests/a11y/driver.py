@@ -8,6 +8,9 @@ bus. It prints one JSON line per thing it did, and obeys one command per line:
 - ``approve``: the code is approved; the keyring refuses the first save (the problem page)
 - ``retry``: "Try again" (the signed-in page)
 - ``quit``: close the window
+
+With ``PLEXLOGIN_A11Y_HOME=1`` the account is the demo's Plex Home: ``approve`` then
+brings the profile picker up.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from plexlogin.cli import tv_wanted
 from plexlogin.gui.app import application
 from plexlogin.gui.window import SignInWindow
 from plexlogin.login import LoginSettings
-from plexlogin.simulator import Simulator
+from plexlogin.simulator import DEMO_HOME, Simulator
 from tests.helpers.keyring_fixtures import FlakyKeyring
 
 
@@ -73,7 +76,8 @@ class Driver(QObject):
 def main() -> int:
     """Open the window and serve commands until it closes."""
     keyring.set_keyring(FlakyKeyring(failures=1))
-    sim = Simulator().start()
+    home = DEMO_HOME if os.environ.get("PLEXLOGIN_A11Y_HOME") == "1" else None
+    sim = Simulator(home=home).start()
     settings = LoginSettings(
         plex_url=sim.url,
         client_id="5b0c1f3e-8d1a-4c1e-9a53-0e0a4f7c2d19",

@@ -124,6 +124,17 @@ class Session:
             time.sleep(0.2)
             self.heard += self.client.ask("events")
 
+    def focused(self, name: str) -> Event:
+        """The event of the widget named ``name`` taking the focus."""
+        return self.wait_for(
+            f"focus on {name!r}",
+            lambda e: (
+                e["type"] == "object:state-changed:focused"
+                and e["detail1"] == 1
+                and e["name"] == name
+            ),
+        )
+
     def announced(self, text: str, politeness: int = POLITE) -> Event:
         return self.wait_for(
             f"announcement of {text!r}",
@@ -153,9 +164,14 @@ def _start_bus(env: dict[str, str]) -> list[subprocess.Popen[str]]:
 
 @contextlib.contextmanager
 def open_session(
-    tmp_path_factory: pytest.TempPathFactory, *, tv: bool, language: str = "en"
+    tmp_path_factory: pytest.TempPathFactory,
+    *,
+    tv: bool,
+    language: str = "en",
+    home: bool = False,
 ) -> Iterator[Session]:
-    """The window (in ``language``) on a private AT-SPI bus, and a client reading it."""
+    """The window (in ``language``) on a private AT-SPI bus, and a client reading it;
+    ``home``: the account that approves is a Plex Home."""
     reason = missing()
     if reason is not None:
         # CI sets PLEXLOGIN_TEST_A11Y=1: there a missing part is a failure, not a skip
@@ -170,6 +186,7 @@ def open_session(
         QT_LINUX_ACCESSIBILITY_ALWAYS_ON="1",
         PLEXLOGIN_CONFIG_DIR=str(tmp_path_factory.mktemp("config")),
         PLEXLOGIN_TV="1" if tv else "0",
+        PLEXLOGIN_A11Y_HOME="1" if home else "0",
         LANGUAGE=language,
     )
     time.sleep(0.5)  # the launcher registers org.a11y.Bus
@@ -240,14 +257,7 @@ def test_arrow_keys_move_focus_on_a_tv(session: Session) -> None:
     window = str(session.window)
     subprocess.run(["xdotool", "windowfocus", "--sync", window], check=True, timeout=TIMEOUT)
     subprocess.run(["xdotool", "key", "--window", window, "Down"], check=True)
-    session.wait_for(
-        "focus on the large Cancel button",
-        lambda e: (
-            e["type"] == "object:state-changed:focused"
-            and e["detail1"] == 1
-            and e["name"] == "Back: cancel"
-        ),
-    )
+    session.focused("Back: cancel")  # the large Cancel button
     subprocess.run(["xdotool", "key", "--window", window, "Up"], check=True)  # back on the code
 
 
@@ -291,3 +301,28 @@ def test_a_screen_reader_hears_the_persons_language(
         code = next(node for node in tree if node["name"] == spelled)
         assert code["labelled_by"] == [arabic("Then enter this code:")]
         assert all("Sign in to Plex" not in node["name"] for node in tree), "no English left"
+
+
+def test_the_profile_picker_reads_as_buttons_and_follows_the_arrows(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """A Plex Home's tiles are named buttons (name, then what they are) in the order seen,
+    the first focused; Right moves the focus to the next, as on a TV's remote."""
+    with open_session(tmp_path_factory, tv=True, home=True) as session:
+        session.driver.send("approve")
+        session.wait_for(
+            "the last profile's tile",
+            lambda e: e["role"] == "push button" and e["name"] == "Jules",
+        )
+        tree = session.tree()
+        assert "Who is using this device?" in named(tree, "label")
+        assert named(tree, "push button")[:4] == ["Alex", "Sam", "Mia", "Jules"]
+        tiles = {node["name"]: node for node in tree if node["role"] == "push button"}
+        assert tiles["Alex"]["description"] == "admin, signed in"
+        assert tiles["Mia"]["description"] == "PIN"
+        # with no window manager, the window is activated by hand: focus then shows
+        window = str(session.window)
+        subprocess.run(["xdotool", "windowfocus", "--sync", window], check=True, timeout=TIMEOUT)
+        session.focused("Alex")  # the signed-in profile
+        subprocess.run(["xdotool", "key", "--window", window, "Right"], check=True)
+        session.focused("Sam")
